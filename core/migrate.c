@@ -1,0 +1,271 @@
+/*
+ * migrate.c — numbered schema migrations, applied at start-up.
+ *
+ * migrations[N-1] takes a database from version N-1 to N; PRAGMA user_version
+ * records the version reached. Never edit a migration that has shipped: add
+ * the next one.
+ */
+#include "config.h"
+
+#include <stdio.h>
+
+#include "core.h"
+
+/* Version 1: every table of the design, for later work to fill. */
+static const char migration_0001_initial[] =
+	/* The organisation tree: province > city > county > unit. */
+	"CREATE TABLE units ("
+	"  id INTEGER PRIMARY KEY,"
+	"  parent_id INTEGER REFERENCES units(id),"
+	"  name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 200),"
+	"  region TEXT,"
+	"  created_at INTEGER NOT NULL DEFAULT (unixepoch())"
+	");"
+	"CREATE INDEX units_by_parent ON units(parent_id);"
+
+	/* Tags: stable ASCII codes ('risk.tendering') with Chinese labels. */
+	"CREATE TABLE tags ("
+	"  code TEXT PRIMARY KEY CHECK (length(code) BETWEEN 3 AND 64),"
+	"  kind TEXT NOT NULL CHECK (kind IN"
+	"    ('discipline','risk','industry','category','region','form')),"
+	"  label TEXT NOT NULL CHECK (length(label) BETWEEN 1 AND 64),"
+	"  created_at INTEGER NOT NULL DEFAULT (unixepoch())"
+	") WITHOUT ROWID;"
+
+	"CREATE TABLE users ("
+	"  id INTEGER PRIMARY KEY,"
+	"  login TEXT NOT NULL UNIQUE CHECK (length(login) BETWEEN 1 AND 64),"
+	"  password_hash TEXT NOT NULL,"
+	"  name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100),"
+	"  role TEXT NOT NULL CHECK (role IN ('cadre','editor','supervisor','admin')),"
+	"  unit_id INTEGER NOT NULL REFERENCES units(id),"
+	"  category TEXT CHECK (category IN ('leading','middle','grassroots','new_hire')),"
+	"  industry TEXT REFERENCES tags(code),"
+	"  disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0,1)),"
+	"  created_at INTEGER NOT NULL DEFAULT (unixepoch())"
+	");"
+	"CREATE INDEX users_by_unit ON users(unit_id);"
+
+	/* Risk exposure of a cadre's post (岗位风险点). */
+	"CREATE TABLE user_risks ("
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  tag_code TEXT NOT NULL REFERENCES tags(code),"
+	"  PRIMARY KEY (user_id, tag_code)"
+	") WITHOUT ROWID;"
+
+	/* Content items; each edit bumps 'version' and copies the old one to item_versions. */
+	"CREATE TABLE items ("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('case','lesson')),"
+	"  status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft','published','retired')),"
+	"  version INTEGER NOT NULL DEFAULT 1,"
+	"  title TEXT NOT NULL,"
+	"  summary TEXT NOT NULL DEFAULT '',"
+	"  body_md TEXT NOT NULL DEFAULT '',"
+	"  minutes INTEGER NOT NULL CHECK (minutes BETWEEN 1 AND 600),"
+	"  difficulty INTEGER NOT NULL DEFAULT 3 CHECK (difficulty BETWEEN 1 AND 5),"
+	"  published_at INTEGER,"
+	"  created_at INTEGER NOT NULL DEFAULT (unixepoch()),"
+	"  updated_at INTEGER NOT NULL DEFAULT (unixepoch()),"
+	"  created_by INTEGER REFERENCES users(id)"
+	");"
+	"CREATE INDEX items_by_status ON items(status, kind);"
+	"CREATE TABLE item_versions ("
+	"  item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,"
+	"  version INTEGER NOT NULL,"
+	"  title TEXT NOT NULL,"
+	"  summary TEXT NOT NULL,"
+	"  body_md TEXT NOT NULL,"
+	"  minutes INTEGER NOT NULL,"
+	"  difficulty INTEGER NOT NULL,"
+	"  tags TEXT NOT NULL DEFAULT '[]',"
+	"  edited_by INTEGER REFERENCES users(id),"
+	"  edited_at INTEGER NOT NULL DEFAULT (unixepoch()),"
+	"  PRIMARY KEY (item_id, version)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE item_tags ("
+	"  item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,"
+	"  tag_code TEXT NOT NULL REFERENCES tags(code),"
+	"  PRIMARY KEY (item_id, tag_code)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX item_tags_by_tag ON item_tags(tag_code, item_id);"
+
+	/* Quiz questions: attached to an item or standing alone. */
+	"CREATE TABLE questions ("
+	"  id INTEGER PRIMARY KEY,"
+	"  item_id INTEGER REFERENCES items(id),"
+	"  type TEXT NOT NULL CHECK (type IN ('single','multiple','truefalse')),"
+	"  status TEXT NOT NULL DEFAULT 'published' CHECK (status IN ('draft','published','retired')),"
+	"  stem TEXT NOT NULL,"
+	"  choices TEXT NOT NULL CHECK (json_valid(choices)),"
+	"  answer TEXT NOT NULL CHECK (json_valid(answer)),"
+	"  explanation TEXT NOT NULL DEFAULT '',"
+	"  created_at INTEGER NOT NULL DEFAULT (unixepoch()),"
+	"  updated_at INTEGER NOT NULL DEFAULT (unixepoch())"
+	");"
+	"CREATE INDEX questions_by_item ON questions(item_id);"
+	"CREATE TABLE question_tags ("
+	"  question_id INTEGER NOT NULL REFERENCES questions(id) ON DELETE CASCADE,"
+	"  tag_code TEXT NOT NULL REFERENCES tags(code),"
+	"  PRIMARY KEY (question_id, tag_code)"
+	") WITHOUT ROWID;"
+
+	/* What cadres did: append-only. 'client_id' makes a retried post count once. */
+	"CREATE TABLE events ("
+	"  id INTEGER PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  item_id INTEGER NOT NULL REFERENCES items(id),"
+	"  kind TEXT NOT NULL CHECK (kind IN"
+	"    ('impression','open','progress','complete','dismiss')),"
+	"  value REAL,"
+	"  client_id TEXT,"
+	"  position INTEGER,"
+	"  model_version TEXT,"
+	"  arm TEXT CHECK (arm IN ('personalised','control')),"
+	"  created_at INTEGER NOT NULL DEFAULT (unixepoch())"
+	");"
+	"CREATE UNIQUE INDEX events_by_client ON events(user_id, client_id)"
+	"  WHERE client_id IS NOT NULL;"
+	"CREATE INDEX events_by_user ON events(user_id, created_at);"
+	"CREATE INDEX events_by_item ON events(item_id, kind);"
+	"CREATE INDEX events_by_time ON events(created_at);"
+
+	/* Quiz attempts. */
+	"CREATE TABLE answers ("
+	"  id INTEGER PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  question_id INTEGER NOT NULL REFERENCES questions(id),"
+	"  choice TEXT NOT NULL CHECK (json_valid(choice)),"
+	"  correct INTEGER NOT NULL CHECK (correct IN (0,1)),"
+	"  client_id TEXT,"
+	"  created_at INTEGER NOT NULL DEFAULT (unixepoch())"
+	");"
+	"CREATE UNIQUE INDEX answers_by_client ON answers(user_id, client_id)"
+	"  WHERE client_id IS NOT NULL;"
+	"CREATE INDEX answers_by_user ON answers(user_id, created_at);"
+	"CREATE INDEX answers_by_question ON answers(question_id);"
+
+	/* Derived per cadre and discipline by knowledge tracing. */
+	"CREATE TABLE mastery ("
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  tag_code TEXT NOT NULL REFERENCES tags(code),"
+	"  value REAL NOT NULL,"
+	"  updated_at INTEGER NOT NULL DEFAULT (unixepoch()),"
+	"  PRIMARY KEY (user_id, tag_code)"
+	") WITHOUT ROWID;"
+
+	/* Experiment assignment, made once per cadre. */
+	"CREATE TABLE arms ("
+	"  user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+	"  arm TEXT NOT NULL CHECK (arm IN ('personalised','control')),"
+	"  assigned_at INTEGER NOT NULL DEFAULT (unixepoch())"
+	");"
+
+	/* Sessions are stored by the hash of their token, never the token itself. */
+	"CREATE TABLE sessions ("
+	"  token_hash BLOB PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  csrf_token TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL DEFAULT (unixepoch()),"
+	"  last_seen_at INTEGER NOT NULL DEFAULT (unixepoch()),"
+	"  address TEXT"
+	") WITHOUT ROWID;"
+	"CREATE INDEX sessions_by_user ON sessions(user_id);"
+
+	"CREATE TABLE audit_log ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at INTEGER NOT NULL DEFAULT (unixepoch()),"
+	"  actor_id INTEGER REFERENCES users(id),"
+	"  actor_role TEXT,"
+	"  action TEXT NOT NULL,"
+	"  target_kind TEXT,"
+	"  target_id INTEGER,"
+	"  detail TEXT CHECK (detail IS NULL OR json_valid(detail)),"
+	"  address TEXT"
+	");"
+	"CREATE INDEX audit_by_time ON audit_log(at);"
+	"CREATE INDEX audit_by_actor ON audit_log(actor_id, at);"
+
+	"CREATE TABLE model_runs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  started_at INTEGER NOT NULL DEFAULT (unixepoch()),"
+	"  finished_at INTEGER,"
+	"  status TEXT NOT NULL CHECK (status IN ('running','promoted','rejected','failed')),"
+	"  trigger TEXT NOT NULL CHECK (trigger IN ('nightly','manual','cli')),"
+	"  model_version TEXT,"
+	"  metrics TEXT CHECK (metrics IS NULL OR json_valid(metrics)),"
+	"  users INTEGER, items INTEGER, interactions INTEGER,"
+	"  seconds REAL,"
+	"  message TEXT"
+	");"
+
+	/* Admin-editable settings as JSON values ('control_share' → 0.1). */
+	"CREATE TABLE settings ("
+	"  key TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL CHECK (json_valid(value))"
+	") WITHOUT ROWID;"
+	"INSERT INTO settings(key, value) VALUES ('control_share', '0.1');";
+
+static const char *const migrations[] = {
+	migration_0001_initial,
+};
+
+#define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+int
+db_schema_latest(void)
+{
+	return MIGRATION_COUNT;
+}
+
+int
+db_schema_version(sqlite3 *db, struct qf_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int version = -1;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK ||
+	    sqlite3_step(stmt) != SQLITE_ROW) {
+		qf_error_set(err, "cannot read schema version: %s", sqlite3_errmsg(db));
+		goto out;
+	}
+	version = sqlite3_column_int(stmt, 0);
+out:
+	sqlite3_finalize(stmt);
+	return version;
+}
+
+int
+db_migrate(sqlite3 *db, struct qf_error *err)
+{
+	char sql[64];
+	int version;
+
+	/* IMMEDIATE: two processes starting together migrate one after the other. */
+	if (db_exec(db, "BEGIN IMMEDIATE", err) < 0)
+		return -1;
+	if ((version = db_schema_version(db, err)) < 0)
+		goto rollback;
+	if (version > MIGRATION_COUNT) {
+		qf_error_set(err, "database schema version %d is newer than this "
+		    "program's %d: upgrade qingfeng", version, MIGRATION_COUNT);
+		goto rollback;
+	}
+	for (int v = version; v < MIGRATION_COUNT; v++) {
+		if (db_exec(db, migrations[v], err) < 0) {
+			qf_error_set(err, "migration %d failed", v + 1);
+			goto rollback;
+		}
+	}
+	if (version < MIGRATION_COUNT) {
+		snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", MIGRATION_COUNT);
+		if (db_exec(db, sql, err) < 0)
+			goto rollback;
+	}
+	if (db_exec(db, "COMMIT", err) < 0)
+		goto rollback;
+	return MIGRATION_COUNT;
+rollback:
+	db_exec(db, "ROLLBACK", NULL);
+	return -1;
+}

@@ -1,0 +1,351 @@
+/*
+ * model.h — the factorisation model as a library: the sparse interaction
+ * matrix, implicit-feedback ALS, fold-in of one user, scoring and top-N,
+ * the model file (write atomically, mmap, validate) and offline metrics.
+ * Used by qingfeng-train (training, evaluation) and by the FastCGI app
+ * (loading, scoring, fold-in at request time).
+ *
+ * Conventions of the whole library:
+ *   - Factor matrices are row-major float32, one row of 'k' floats per user
+ *     or item, allocated 64-byte aligned (model_floats_alloc).
+ *   - Users and items have external int64 ids (database ids, MovieLens ids)
+ *     and dense internal indices 0..n-1. The id maps are sorted ascending, so
+ *     an internal index is the position of the id in its map.
+ *   - A call that can fail returns a negative value (or NULL) and fills the
+ *     optional 'struct qf_error'; nothing here exits or prints.
+ *   - BLAS inside the library is called from the calling thread. A server
+ *     that scores from many processes should call
+ *     openblas_set_num_threads(1) once at start-up; model_als_fit sets the
+ *     OpenBLAS thread count it needs and restores it before returning.
+ */
+#ifndef QF_MODEL_H
+#define QF_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/core.h"
+
+/* Upper limits the library accepts; anything larger is refused, not tried. */
+#define MODEL_MAX_FACTORS 1024
+#define MODEL_MAX_ROWS    ((uint32_t)INT32_MAX)   /* users or items */
+#define MODEL_MAX_NNZ     ((uint64_t)1 << 40)
+
+/* ------------------------------------------------------------ allocation */
+
+/* 'n' floats, 64-byte aligned, zeroed; NULL when 'n' is 0 or out of memory. */
+float *model_floats_alloc(size_t n);
+void model_floats_free(float *p);
+
+/* ----------------------------------------------------------- sparse data */
+
+/*
+ * Compressed sparse rows: row r holds columns col[row_ptr[r]..row_ptr[r+1])
+ * in strictly ascending order, each with its value. Owned arrays, freed by
+ * model_csr_free.
+ */
+struct model_csr {
+	uint32_t n_rows;
+	uint32_t n_cols;
+	uint64_t nnz;
+	uint64_t *row_ptr;   /* n_rows + 1 */
+	uint32_t *col;       /* nnz */
+	float *val;          /* nnz */
+};
+
+/*
+ * Builds an 'n_rows' x 'n_cols' matrix from 'n' (rows[j], cols[j], vals[j])
+ * entries in any order; repeated (row, col) pairs are summed (two "complete"
+ * events count twice). Fills 'out' (caller frees with model_csr_free).
+ * Returns 0, or -1 with 'err' filled (index out of range, out of memory).
+ */
+int model_csr_build(uint32_t n_rows, uint32_t n_cols, const uint32_t *rows,
+    const uint32_t *cols, const float *vals, size_t n, struct model_csr *out,
+    struct qf_error *err);
+/* Fills 'out' with the transpose of 'a'; 0 or -1 with 'err' filled. */
+int model_csr_transpose(const struct model_csr *a, struct model_csr *out,
+    struct qf_error *err);
+void model_csr_free(struct model_csr *m);
+
+/* One interaction as read from a file or the events table. */
+struct model_triple {
+	int64_t user;
+	int64_t item;
+	float weight;   /* strength r; negative = negative evidence (see als) */
+};
+
+/*
+ * The training matrix with its id maps: users x items and its transpose.
+ * Everything owned; freed by model_interactions_free.
+ */
+struct model_interactions {
+	uint32_t n_users;
+	uint32_t n_items;
+	int64_t *user_ids;            /* n_users, ascending */
+	int64_t *item_ids;            /* n_items, ascending */
+	struct model_csr by_user;     /* n_users x n_items */
+	struct model_csr by_item;     /* n_items x n_users */
+};
+
+/*
+ * Builds the matrix from 'n' triples: every distinct user and item gets an
+ * index in ascending id order. 0, or -1 with 'err' filled (no triples, a
+ * non-finite weight, too many users or items, out of memory).
+ */
+int model_interactions_build(const struct model_triple *triples, size_t n,
+    struct model_interactions *out, struct qf_error *err);
+void model_interactions_free(struct model_interactions *m);
+
+/* Index of 'id' in the ascending map 'ids' of 'n' entries, or -1 when absent. */
+int64_t model_id_find(const int64_t *ids, uint32_t n, int64_t id);
+
+/* ------------------------------------------------------------------ ALS */
+
+/*
+ * Implicit-feedback ALS (Hu, Koren & Volinsky, "Collaborative Filtering for
+ * Implicit Feedback Datasets", ICDM 2008). Each observed strength r gives a
+ * preference p = 1 (p = 0 when r < 0: explicit negative evidence, as the
+ * `implicit` library treats negative values) and a confidence
+ * c = 1 + alpha * |r|; unobserved pairs have p = 0, c = 1. ALS minimises
+ *   sum_{u,i} c_ui (p_ui - x_u . y_i)^2 + lambda (sum |x_u|^2 + sum |y_i|^2)
+ * by solving, for each user in turn (then each item, symmetrically),
+ *   (Y^T Y + Y^T (C_u - I) Y + lambda I) x_u = Y^T C_u p(u),
+ * either exactly (Cholesky, LAPACK sposv) or with 'cg_steps' conjugate-
+ * gradient steps warm-started from the previous x_u (Takács, Pilászy &
+ * Tikk, "Applications of the conjugate gradient method for implicit
+ * feedback collaborative filtering", RecSys 2011), as `implicit` does.
+ */
+struct model_als_options {
+	uint32_t factors;        /* k, 1..MODEL_MAX_FACTORS */
+	float regularization;    /* lambda >= 0 (> 0 for the Cholesky solver) */
+	float alpha;             /* confidence slope, >= 0 */
+	uint32_t iterations;     /* full user+item sweeps, 1..1000 */
+	uint32_t cg_steps;       /* 0: exact Cholesky; otherwise CG steps, <= 64 */
+	uint32_t threads;        /* 1..256: worker threads and OpenBLAS threads */
+	uint64_t seed;           /* initial factors, uniform in [0, 0.01) */
+	int compute_loss;        /* evaluate the loss after each iteration */
+	/* Optional: called after each iteration (loss is NAN when not computed). */
+	void (*progress)(void *ctx, uint32_t iteration, double loss, double seconds);
+	void *progress_ctx;
+};
+
+/* Fills 'o' with the defaults: k 64, lambda 0.05, alpha 2, 15 iterations, 3 CG steps, 1 thread, seed 42. */
+void model_als_options_default(struct model_als_options *o);
+/* 0 when 'o' is usable, -1 with 'err' naming the bad field. */
+int model_als_options_check(const struct model_als_options *o, struct qf_error *err);
+
+/* Trained factors, owned: free with model_factors_free. */
+struct model_factors {
+	uint32_t k;
+	uint32_t n_users;
+	uint32_t n_items;
+	float *user;        /* n_users x k */
+	float *item;        /* n_items x k */
+};
+
+struct model_als_report {
+	uint32_t iterations;
+	double fit_seconds;             /* wall clock, whole fit */
+	double seconds_per_iteration;   /* mean over iterations, loss excluded */
+	double final_loss;              /* NAN unless compute_loss */
+};
+
+/*
+ * Trains on 'train' (its by_user and by_item). Fills 'out' (caller frees)
+ * and, when non-NULL, 'report'. For a given seed and thread count the
+ * factors are bit-identical from run to run. Returns 0, or -1 with 'err'
+ * filled (bad options, out of memory, a singular system).
+ */
+int model_als_fit(const struct model_interactions *train,
+    const struct model_als_options *options, struct model_factors *out,
+    struct model_als_report *report, struct qf_error *err);
+void model_factors_free(struct model_factors *f);
+
+/*
+ * The Gram matrix Y^T Y of 'n' rows of 'k' factors into 'gram' (k x k, both
+ * triangles filled). Uses the calling thread's OpenBLAS setting.
+ */
+void model_gram(const float *factors, uint32_t n, uint32_t k, float *gram);
+
+/* --------------------------------------------------------------- fold-in */
+
+/*
+ * One user's factor vector from their interactions against fixed item
+ * factors: the exact ALS user step
+ *   (Y^T Y + Y^T (C_u - I) Y + lambda I) x = Y^T C_u p(u),
+ * one k x k Cholesky solve. 'item_factors' is n_items x k, 'gram' its
+ * Y^T Y (k x k, as stored in the model file). 'items' (indices < n_items,
+ * need not be sorted or unique) and 'weights' have 'n' entries; 'n' may be
+ * 0 (the result is then the zero vector). Writes k floats to 'x'.
+ * Returns 0, or -1 with 'err' filled.
+ */
+int model_fold_in(const float *item_factors, uint32_t n_items, uint32_t k,
+    const float *gram, float alpha, float regularization,
+    const uint32_t *items, const float *weights, size_t n, float *x,
+    struct qf_error *err);
+
+/* --------------------------------------------------------------- scoring */
+
+/* scores[i] = y_i . x for all 'n_items' items: one sgemv, (n x k)(k) -> n. */
+void model_score_all(const float *item_factors, uint32_t n_items, uint32_t k,
+    const float *x, float *scores);
+
+/*
+ * The 'n' best of 'n_scores' scores, best first (ties: lower index first),
+ * skipping NaN scores and the indices in 'exclude' ('n_exclude' entries,
+ * ascending; NULL when none). Writes indices to 'out_index' and, when
+ * non-NULL, scores to 'out_score'. Returns how many were written (fewer
+ * than 'n' when the catalogue runs out).
+ */
+size_t model_top_n(const float *scores, uint32_t n_scores,
+    const uint32_t *exclude, size_t n_exclude, size_t n,
+    uint32_t *out_index, float *out_score);
+
+/* ------------------------------------------------------------ model file */
+
+#define MODEL_FILE_MAGIC "QFMODEL"   /* 8 bytes with its NUL */
+#define MODEL_FILE_VERSION 1
+#define MODEL_FILE_MAX_METRICS (1u << 20)
+
+/* How the factors were trained: fixed fields of the file header. */
+struct model_train_info {
+	int64_t created;            /* unix seconds */
+	uint32_t iterations;
+	uint32_t cg_steps;
+	uint64_t seed;
+	float regularization;
+	float alpha;
+	double fit_seconds;
+	double final_loss;          /* NAN when not computed */
+};
+
+/* What model_file_write needs; nothing is taken over. */
+struct model_file_input {
+	uint32_t k;
+	uint32_t n_users;
+	uint32_t n_items;
+	const int64_t *user_ids;        /* n_users, strictly ascending */
+	const int64_t *item_ids;        /* n_items, strictly ascending */
+	const float *user_factors;      /* n_users x k, finite */
+	const float *item_factors;      /* n_items x k, finite */
+	struct model_train_info info;
+	const char *metrics_json;       /* NUL-terminated text, may be NULL */
+};
+
+/*
+ * Writes the model to 'path' atomically: a temporary file in the same
+ * directory, fwrite, fflush, fsync, rename over 'path', fsync of the
+ * directory. Readers see the old file or the new one, never half of one.
+ * The item Gram matrix Y^T Y is computed and stored for fold-in.
+ * Returns 0, or -1 with 'err' filled (and no temporary file left behind).
+ */
+int model_file_write(const char *path, const struct model_file_input *in,
+    struct qf_error *err);
+
+/* A loaded model: read-only views into one private mapping of the file. */
+struct model {
+	uint32_t k;
+	uint32_t n_users;
+	uint32_t n_items;
+	const int64_t *user_ids;
+	const int64_t *item_ids;
+	const float *user_factors;   /* n_users x k */
+	const float *item_factors;   /* n_items x k */
+	const float *item_gram;      /* k x k, Y^T Y */
+	const char *metrics_json;    /* NOT NUL-terminated: use metrics_json_len */
+	size_t metrics_json_len;
+	struct model_train_info info;
+	uint64_t checksum;           /* FNV-1a 64 of the file; a version tag */
+	uint64_t file_dev;           /* st_dev and st_ino when loaded: */
+	uint64_t file_ino;           /* see model_file_changed */
+	/* private */
+	void *map;
+	size_t map_size;
+};
+
+/*
+ * Maps 'path' read-only and validates all of it: magic, format version,
+ * byte order, counts against the limits, every offset and size against the
+ * file length (overflow-safe), 64-byte alignment, the checksum, ascending
+ * id maps and finite factors. Returns the model (free with model_unload),
+ * or NULL with 'err' saying what is wrong. Never crashes on a bad file.
+ */
+struct model *model_load(const char *path, struct qf_error *err);
+void model_unload(struct model *m);
+
+/*
+ * 1 when the file now at 'path' is not the one 'm' was loaded from (a new
+ * model was renamed into place), 0 when it is the same, -1 when 'path'
+ * cannot be examined. Hot reload: a worker checks this between requests.
+ */
+int model_file_changed(const struct model *m, const char *path);
+
+/* Internal index of a user or item id in a loaded model, or -1. */
+int64_t model_user_index(const struct model *m, int64_t user_id);
+int64_t model_item_index(const struct model *m, int64_t item_id);
+
+/* --------------------------------------------------------------- metrics */
+
+#define MODEL_EVAL_CUTOFF 10
+
+/*
+ * Offline ranking quality at a cut-off of MODEL_EVAL_CUTOFF, averaged over
+ * the users with at least one rankable test item. For each such user the
+ * candidates are all items not in their training row; relevant = their
+ * test items among the candidates.
+ *   precision = hits / 10;  recall = hits / |relevant|;
+ *   ndcg = DCG / ideal DCG with gains 1/log2(rank + 1);
+ *   map = (1 / min(10, |relevant|)) * sum over hits of precision at that rank;
+ *   auc = share of (relevant, other candidate) pairs ordered correctly,
+ *         ties counting one half, over all candidates (users with no other
+ *         candidate are left out of the AUC mean);
+ *   coverage = distinct items in any top-10 / n_items.
+ * Top-10 ties are broken by the lower item index, as model_top_n does.
+ */
+struct model_metrics {
+	double precision;
+	double recall;
+	double ndcg;
+	double map;
+	double auc;
+	double coverage;
+	uint32_t users_evaluated;
+	uint64_t relevant_pairs;     /* rankable test pairs */
+	uint64_t skipped_pairs;      /* test pairs already in the training row */
+};
+
+/*
+ * Fills 'scores' (n_items floats) for internal user 'user'; returns 0 or -1
+ * with 'err' filled, which stops the evaluation.
+ */
+typedef int (*model_scorer)(void *ctx, uint32_t user, float *scores,
+    struct qf_error *err);
+
+/*
+ * Ranks for every user of 'test' (same shape and indices as 'train',
+ * users x items) with 'scorer' and fills 'out'. 0, or -1 with 'err' filled.
+ */
+int model_evaluate(const struct model_csr *train, const struct model_csr *test,
+    model_scorer scorer, void *ctx, struct model_metrics *out,
+    struct qf_error *err);
+
+/* A scorer for model_evaluate from trained factors: ctx is a struct model_factors. */
+int model_scorer_factors(void *ctx, uint32_t user, float *scores,
+    struct qf_error *err);
+
+/*
+ * The popularity baseline: each item scored by the number of training users
+ * who interacted with it. 'popularity' (n_cols floats) is filled from
+ * 'train'; ctx for model_scorer_popularity is a struct model_popularity.
+ */
+struct model_popularity {
+	uint32_t n_items;
+	float *count;   /* owned; free with model_popularity_free */
+};
+int model_popularity_build(const struct model_csr *train,
+    struct model_popularity *out, struct qf_error *err);
+void model_popularity_free(struct model_popularity *p);
+int model_scorer_popularity(void *ctx, uint32_t user, float *scores,
+    struct qf_error *err);
+
+#endif /* QF_MODEL_H */

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# run-dev.sh — run qingfeng-fcgi and a private nginx together, in the foreground.
+#
+#   nginx/run-dev.sh --bindir DIR --state DIR --db PATH [--port N] [--workers N] [--model PATH]
+#
+# nginx gets its own prefix, pid file, logs and temp paths under --state, so
+# the system's nginx is never touched. Ctrl-C or SIGTERM stops both cleanly;
+# if either dies, the other is stopped and the script exits non-zero.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+bindir= state= db= model= port=8080 workers=2
+
+usage() {
+    echo "usage: $0 --bindir DIR --state DIR --db PATH [--port N] [--workers N] [--model PATH]" >&2
+    exit 2
+}
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --bindir) bindir=${2:?}; shift 2 ;;
+        --state) state=${2:?}; shift 2 ;;
+        --db) db=${2:?}; shift 2 ;;
+        --model) model=${2:?}; shift 2 ;;
+        --port) port=${2:?}; shift 2 ;;
+        --workers) workers=${2:?}; shift 2 ;;
+        *) usage ;;
+    esac
+done
+[ -n "$bindir" ] && [ -n "$state" ] && [ -n "$db" ] || usage
+case "$port" in ''|*[!0-9]*) echo "$0: --port takes a number" >&2; exit 2 ;; esac
+
+nginx_bin=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
+[ -x "$nginx_bin" ] || { echo "$0: nginx not found (apt-get install nginx-light)" >&2; exit 1; }
+[ -x "$bindir/qingfeng-fcgi" ] || { echo "$0: $bindir/qingfeng-fcgi not built" >&2; exit 1; }
+
+mkdir -p "$state"/tmp
+state=$(cd "$state" && pwd)
+socket="$state/qingfeng.sock"
+
+# Started as root, nginx would run its workers as nobody, who may not reach a
+# checkout under /root: this private loopback server runs them as the caller,
+# as it does for anyone else.
+user_directive=
+[ "$(id -u)" = 0 ] && user_directive="user root $(id -gn);"
+
+# Render the configuration from the template.
+sed -e "s|@USER@|$user_directive|" -e "s|@STATE@|$state|g" -e "s|@PORT@|$port|g" -e "s|@WWW@|$here/www|g" \
+    -e "s|@SOCKET@|$socket|g" -e "s|@CONF@|$here|g" \
+    "$here/qingfeng-dev.conf.in" > "$state/nginx.conf"
+"$nginx_bin" -t -q -p "$state" -e "$state/nginx-error.log" -c "$state/nginx.conf"
+
+app_pid= nginx_pid=
+stop() {
+    trap - INT TERM
+    [ -n "$nginx_pid" ] && kill -QUIT "$nginx_pid" 2>/dev/null || true
+    [ -n "$app_pid" ] && kill -TERM "$app_pid" 2>/dev/null || true
+    local status=0
+    [ -n "$app_pid" ] && { wait "$app_pid" || status=$?; }
+    [ -n "$nginx_pid" ] && { wait "$nginx_pid" || true; }
+    exit "${1:-$status}"
+}
+trap 'stop 0' INT TERM
+
+app_args=(--socket "$socket" --db "$db" --workers "$workers")
+[ -n "$model" ] && app_args+=(--model "$model")
+"$bindir/qingfeng-fcgi" "${app_args[@]}" &
+app_pid=$!
+
+# The socket appears once the database is migrated and the workers can be forked.
+for _ in $(seq 1 100); do
+    [ -S "$socket" ] && break
+    kill -0 "$app_pid" 2>/dev/null || { wait "$app_pid" || true; echo "$0: qingfeng-fcgi failed to start" >&2; exit 1; }
+    sleep 0.1
+done
+[ -S "$socket" ] || { echo "$0: qingfeng-fcgi did not open $socket" >&2; stop 1; }
+
+"$nginx_bin" -p "$state" -e "$state/nginx-error.log" -c "$state/nginx.conf" &
+nginx_pid=$!
+
+echo "qingfeng 已启动：http://127.0.0.1:$port/  （按 Ctrl-C 停止）"
+
+# Whichever child ends first, the other follows.
+set +e
+wait -n "$app_pid" "$nginx_pid"
+status=$?
+set -e
+echo "$0: a process ended unexpectedly (status $status); stopping" >&2
+stop 1
