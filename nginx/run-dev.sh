@@ -81,8 +81,14 @@ echo "qingfeng 已启动：http://127.0.0.1:$port/  （按 Ctrl-C 停止）"
 
 # Whichever child ends first, the other follows.
 set +e
-wait -n "$app_pid" "$nginx_pid"
+wait -n -p ended "$app_pid" "$nginx_pid"
 status=$?
 set -e
-echo "$0: a process ended unexpectedly (status $status); stopping" >&2
+if [ "$ended" = "$app_pid" ]; then
+    echo "$0: qingfeng-fcgi exited with status $status; stopping nginx" >&2
+    app_pid=
+else
+    echo "$0: nginx exited with status $status; stopping qingfeng-fcgi" >&2
+    nginx_pid=
+fi
 stop 1

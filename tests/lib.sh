@@ -1,0 +1,147 @@
+# lib.sh — shared by the integration and browser tests (sourced, bash).
+#
+# stack_start runs the real qingfeng-fcgi and a private nginx through
+# nginx/run-dev.sh on a free loopback port, with a fresh demo database;
+# stack_stop (also run at exit) stops them. Checks count failures; test_done
+# prints the tally and exits with the automake verdict (0 pass, 1 fail).
+
+set -u
+
+: "${top_srcdir:?run through make check}" "${top_builddir:?run through make check}"
+
+test_name=$(basename "$0" .sh)
+failures=0
+checks=0
+work=$(mktemp -d "/tmp/qf-$test_name-XXXXXX")
+stack_pid=
+BASE_URL=
+
+fail() {
+    failures=$((failures + 1))
+    echo "FAIL: $*" >&2
+}
+
+pass() {
+    checks=$((checks + 1))
+}
+
+# check DESCRIPTION COMMAND...: runs the command, counts a failure if it fails.
+check() {
+    local what=$1
+    shift
+    checks=$((checks + 1))
+    if ! "$@"; then
+        fail "$what"
+        return 1
+    fi
+}
+
+# expect_eq WHAT GOT EXPECTED
+expect_eq() {
+    checks=$((checks + 1))
+    if [ "$2" != "$3" ]; then
+        fail "$1: expected '$3', got '$2'"
+        return 1
+    fi
+}
+
+# expect_match WHAT TEXT REGEX
+expect_match() {
+    checks=$((checks + 1))
+    if ! printf '%s' "$2" | grep -Eq -- "$3"; then
+        fail "$1: expected to match /$3/, got '$2'"
+        return 1
+    fi
+}
+
+require_program() {
+    if [ -z "$2" ] || ! command -v "$2" >/dev/null 2>&1; then
+        echo "FAIL: $1 not found: run ./bootstrap deps (or apt-get install $3)" >&2
+        exit 1
+    fi
+}
+
+# A port nobody listens on, from a range away from the usual services.
+free_port() {
+    local port
+    for _ in $(seq 1 50); do
+        port=$((20000 + RANDOM % 30000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            echo "$port"
+            return 0
+        fi
+    done
+    return 1
+}
+
+# stack_start [WORKERS]: demo database + app + nginx; sets BASE_URL, STATE, DB.
+stack_start() {
+    local workers=${1:-2} port
+    require_program nginx "${NGINX:-}" nginx-light
+    require_program curl "${CURL:-curl}" curl
+    require_program jq jq jq
+    STATE="$work/state"
+    DB="$work/qingfeng.db"
+    "$top_builddir/qingfeng-admin" --db "$DB" demo --content "$top_srcdir/content/corpus" \
+        >"$work/demo.log" 2>&1 || { cat "$work/demo.log" >&2; echo "FAIL: demo database" >&2; exit 1; }
+    port=$(free_port) || { echo "FAIL: no free port" >&2; exit 1; }
+    NGINX=$NGINX "$top_srcdir/nginx/run-dev.sh" --bindir "$top_builddir" --state "$STATE" \
+        --db "$DB" --port "$port" --workers "$workers" >"$work/run.log" 2>&1 &
+    stack_pid=$!
+    BASE_URL="http://127.0.0.1:$port"
+    for _ in $(seq 1 100); do
+        if curl -s -o /dev/null "$BASE_URL/api/health" 2>/dev/null &&
+            [ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE_URL/api/health")" = 200 ]; then
+            return 0
+        fi
+        kill -0 "$stack_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "FAIL: the stack did not come up; its log:" >&2
+    cat "$work/run.log" "$STATE/nginx-error.log" >&2 2>/dev/null
+    exit 1
+}
+
+stack_stop() {
+    if [ -n "$stack_pid" ] && kill -0 "$stack_pid" 2>/dev/null; then
+        kill -TERM "$stack_pid"
+        wait "$stack_pid" 2>/dev/null || true
+    fi
+    stack_pid=
+}
+
+# app_pid: the supervisor process of the running stack.
+app_pid() {
+    pgrep -f -- "qingfeng-fcgi --socket $STATE/qingfeng.sock" | head -n 1
+}
+
+# request METHOD PATH [curl args...]: one request; sets STATUS and BODY.
+request() {
+    local method=$1 path=$2
+    shift 2
+    STATUS=$(curl -s -o "$work/body" -w '%{http_code}' -X "$method" "$@" "$BASE_URL$path")
+    BODY=$(cat "$work/body")
+}
+
+# expect_json_error WHAT STATUS CODE: the last reply was that status with {"error":{"code":CODE,...}}.
+expect_json_error() {
+    expect_eq "$1: status" "$STATUS" "$2"
+    expect_eq "$1: error code" "$(jq -r '.error.code' <<<"$BODY" 2>/dev/null)" "$3"
+    expect_match "$1: error message" "$(jq -r '.error.message' <<<"$BODY" 2>/dev/null)" '.'
+}
+
+cleanup() {
+    stack_stop
+    if [ "$failures" -gt 0 ]; then
+        echo "--- logs kept in $work" >&2
+        tail -n 20 "$work/run.log" >&2 2>/dev/null || true
+    else
+        rm -rf "$work"
+    fi
+}
+trap cleanup EXIT
+
+test_done() {
+    echo "$test_name: $checks checks, $failures failed"
+    [ "$failures" -eq 0 ] && exit 0 || exit 1
+}
