@@ -106,7 +106,8 @@ int64_t model_id_find(const int64_t *ids, uint32_t n, int64_t id);
  * Implicit Feedback Datasets", ICDM 2008). Each observed strength r gives a
  * preference p = 1 (p = 0 when r < 0: explicit negative evidence, as the
  * `implicit` library treats negative values) and a confidence
- * c = 1 + alpha * |r|; unobserved pairs have p = 0, c = 1. ALS minimises
+ * c = 1 + alpha * |r|; unobserved pairs have p = 0, c = 1 (so an observed
+ * r = 0 is a positive with no more confidence than an unobserved pair). ALS minimises
  *   sum_{u,i} c_ui (p_ui - x_u . y_i)^2 + lambda (sum |x_u|^2 + sum |y_i|^2)
  * by solving, for each user in turn (then each item, symmetrically),
  *   (Y^T Y + Y^T (C_u - I) Y + lambda I) x_u = Y^T C_u p(u),
@@ -129,7 +130,10 @@ struct model_als_options {
 	void *progress_ctx;
 };
 
-/* Fills 'o' with the defaults: k 64, lambda 0.05, alpha 2, 15 iterations, 3 CG steps, 1 thread, seed 42. */
+/*
+ * Fills 'o' with the defaults: k 64, lambda 50, alpha 2, 15 iterations,
+ * 3 CG steps, 1 thread, seed 42 (tuned on ml-100k: see als.c).
+ */
 void model_als_options_default(struct model_als_options *o);
 /* 0 when 'o' is usable, -1 with 'err' naming the bad field. */
 int model_als_options_check(const struct model_als_options *o, struct qf_error *err);
@@ -269,6 +273,9 @@ struct model {
  * file length (overflow-safe), 64-byte alignment, the checksum, ascending
  * id maps and finite factors. Returns the model (free with model_unload),
  * or NULL with 'err' saying what is wrong. Never crashes on a bad file.
+ * The mapping stays valid while the file is replaced by rename (as
+ * model_file_write does); truncating the file in place under a loaded
+ * model would fault its readers, so nothing may write model files in place.
  */
 struct model *model_load(const char *path, struct qf_error *err);
 void model_unload(struct model *m);
@@ -335,8 +342,8 @@ int model_scorer_factors(void *ctx, uint32_t user, float *scores,
 
 /*
  * The popularity baseline: each item scored by the number of training users
- * who interacted with it. 'popularity' (n_cols floats) is filled from
- * 'train'; ctx for model_scorer_popularity is a struct model_popularity.
+ * with a positive interaction with it, counted from 'train' (users x items).
+ * ctx for model_scorer_popularity is a struct model_popularity.
  */
 struct model_popularity {
 	uint32_t n_items;
