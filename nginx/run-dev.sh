@@ -29,7 +29,9 @@ done
 [ -n "$bindir" ] && [ -n "$state" ] && [ -n "$db" ] || usage
 case "$port" in ''|*[!0-9]*) echo "$0: --port takes a number" >&2; exit 2 ;; esac
 
-nginx_bin=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
+nginx_bin=${QF_NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
+# nginx reads NGINX from its environment as inherited sockets: never pass one.
+unset NGINX
 [ -x "$nginx_bin" ] || { echo "$0: nginx not found (apt-get install nginx-light)" >&2; exit 1; }
 [ -x "$bindir/qingfeng-fcgi" ] || { echo "$0: $bindir/qingfeng-fcgi not built" >&2; exit 1; }
 

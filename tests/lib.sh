@@ -76,26 +76,35 @@ free_port() {
 
 # stack_start [WORKERS]: demo database + app + nginx; sets BASE_URL, STATE, DB.
 stack_start() {
-    local workers=${1:-2} port
-    require_program nginx "${NGINX:-}" nginx-light
+    local workers=${1:-2} port attempt
+    require_program nginx "${QF_NGINX:-}" nginx-light
     require_program curl "${CURL:-curl}" curl
     require_program jq jq jq
     STATE="$work/state"
     DB="$work/qingfeng.db"
     "$top_builddir/qingfeng-admin" --db "$DB" demo --content "$top_srcdir/content/corpus" \
         >"$work/demo.log" 2>&1 || { cat "$work/demo.log" >&2; echo "FAIL: demo database" >&2; exit 1; }
-    port=$(free_port) || { echo "FAIL: no free port" >&2; exit 1; }
-    NGINX=$NGINX "$top_srcdir/nginx/run-dev.sh" --bindir "$top_builddir" --state "$STATE" \
-        --db "$DB" --port "$port" --workers "$workers" >"$work/run.log" 2>&1 &
-    stack_pid=$!
-    BASE_URL="http://127.0.0.1:$port"
-    for _ in $(seq 1 100); do
-        if curl -s -o /dev/null "$BASE_URL/api/health" 2>/dev/null &&
-            [ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE_URL/api/health")" = 200 ]; then
-            return 0
-        fi
-        kill -0 "$stack_pid" 2>/dev/null || break
-        sleep 0.1
+    # Another test may take the port between the look and nginx's bind: retry.
+    for attempt in 1 2 3 4 5; do
+        port=$(free_port) || { echo "FAIL: no free port" >&2; exit 1; }
+        "$top_srcdir/nginx/run-dev.sh" --bindir "$top_builddir" --state "$STATE" \
+            --db "$DB" --port "$port" --workers "$workers" >"$work/run.log" 2>&1 &
+        stack_pid=$!
+        BASE_URL="http://127.0.0.1:$port"
+        for _ in $(seq 1 100); do
+            # nginx writes its pid file only once it holds the port: until then a
+            # reply on that port could come from somebody else's server.
+            if [ -s "$STATE/nginx.pid" ] &&
+                [ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE_URL/api/health")" = 200 ]; then
+                return 0
+            fi
+            kill -0 "$stack_pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        stack_stop
+        grep -q 'Address already in use' "$STATE/nginx-error.log" "$work/run.log" 2>/dev/null || break
+        echo "port $port was taken; trying another (attempt $attempt)" >&2
+        rm -f "$STATE/nginx-error.log" "$STATE/nginx.pid"
     done
     echo "FAIL: the stack did not come up; its log:" >&2
     cat "$work/run.log" "$STATE/nginx-error.log" >&2 2>/dev/null
