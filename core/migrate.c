@@ -206,8 +206,22 @@ static const char migration_0001_initial[] =
 	") WITHOUT ROWID;"
 	"INSERT INTO settings(key, value) VALUES ('control_share', '0.1');";
 
+/* Version 2: failed logins, for throttling per account and per address. */
+static const char migration_0002_login_failures[] =
+	"CREATE TABLE login_failures ("
+	"  id INTEGER PRIMARY KEY,"
+	"  login TEXT NOT NULL,"
+	"  address TEXT NOT NULL,"
+	"  at INTEGER NOT NULL DEFAULT (unixepoch())"
+	");"
+	"CREATE INDEX login_failures_by_login ON login_failures(login, at);"
+	"CREATE INDEX login_failures_by_address ON login_failures(address, at);"
+	/* Sessions end after an idle spell and at a hard limit: both need the times. */
+	"ALTER TABLE sessions ADD COLUMN expires_at INTEGER NOT NULL DEFAULT 0;";
+
 static const char *const migrations[] = {
 	migration_0001_initial,
+	migration_0002_login_failures,
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -78,15 +78,13 @@ accounts_create_unit(sqlite3 *db, const char *name, int64_t parent_id, struct qf
 		qf_error_set(err, "name: 单位名称须为 1 到 200 字节的文本");
 		return -1;
 	}
-	if (db_exec(db, "BEGIN IMMEDIATE", err) < 0)
-		return -1;
 	if (parent_id != 0) {
 		int found = unit_exists(db, parent_id, err);
 
 		if (found <= 0) {
 			if (found == 0)
 				qf_error_set(err, "parent_id: 上级单位 %lld 不存在", (long long)parent_id);
-			goto rollback;
+			return -1;
 		}
 	}
 	if (sqlite3_prepare_v2(db, "INSERT INTO units(name, parent_id) VALUES (?1, ?2)",
@@ -99,16 +97,10 @@ accounts_create_unit(sqlite3 *db, const char *name, int64_t parent_id, struct qf
 		goto db_error;
 	id = sqlite3_last_insert_rowid(db);
 	sqlite3_finalize(stmt);
-	if (db_exec(db, "COMMIT", err) < 0) {
-		id = -1;
-		goto rollback;
-	}
 	return id;
 db_error:
 	qf_error_set(err, "database error: %s", sqlite3_errmsg(db));
 	sqlite3_finalize(stmt);
-rollback:
-	db_exec(db, "ROLLBACK", NULL);
 	return -1;
 }
 
@@ -158,29 +150,26 @@ accounts_create_user(sqlite3 *db, const struct new_user *user, struct qf_error *
 
 	if (accounts_check_user(user, err) < 0)
 		return -1;
-	/* Hash before taking the write lock: it is the slow part. */
 	if (password_hash(user->password, hash) < 0) {
 		qf_error_set(err, "password: 无法计算密码散列（内存不足）");
 		return -1;
 	}
-	if (db_exec(db, "BEGIN IMMEDIATE", err) < 0)
-		return -1;
 	if ((found = unit_exists(db, user->unit_id, err)) <= 0) {
 		if (found == 0)
 			qf_error_set(err, "unit_id: 单位 %lld 不存在", (long long)user->unit_id);
-		goto rollback;
+		return -1;
 	}
 	if (user->industry != NULL &&
 	    (found = tag_exists(db, user->industry, "industry", err)) <= 0) {
 		if (found == 0)
 			qf_error_set(err, "industry: 行业标签 %s 不存在", user->industry);
-		goto rollback;
+		return -1;
 	}
 	for (size_t i = 0; i < user->risk_count; i++) {
 		if ((found = tag_exists(db, user->risks[i], "risk", err)) <= 0) {
 			if (found == 0)
 				qf_error_set(err, "risks: 风险点标签 %s 不存在", user->risks[i]);
-			goto rollback;
+			return -1;
 		}
 	}
 	if (sqlite3_prepare_v2(db, "INSERT INTO users(login, password_hash, name, role, unit_id,"
@@ -198,7 +187,8 @@ accounts_create_user(sqlite3 *db, const struct new_user *user, struct qf_error *
 	if (sqlite3_step(stmt) != SQLITE_DONE) {
 		if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_UNIQUE) {
 			qf_error_set(err, "login: 登录名 %s 已被使用", user->login);
-			goto rollback_stmt;
+			sqlite3_finalize(stmt);
+			return -1;
 		}
 		goto db_error;
 	}
@@ -216,14 +206,9 @@ accounts_create_user(sqlite3 *db, const struct new_user *user, struct qf_error *
 		sqlite3_reset(stmt);
 	}
 	sqlite3_finalize(stmt);
-	if (db_exec(db, "COMMIT", err) < 0)
-		goto rollback;
 	return id;
 db_error:
 	qf_error_set(err, "database error: %s", sqlite3_errmsg(db));
-rollback_stmt:
 	sqlite3_finalize(stmt);
-rollback:
-	db_exec(db, "ROLLBACK", NULL);
 	return -1;
 }

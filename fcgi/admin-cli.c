@@ -216,7 +216,10 @@ cmd_add_unit(sqlite3 *db, int argc, char *argv[])
 	if (name == NULL || optind != argc)
 		return usage_error("add-unit needs --name NAME%s", "");
 	qf_error_init(&err);
-	if ((id = accounts_create_unit(db, name, parent, &err)) < 0) {
+	if (db_exec(db, "BEGIN IMMEDIATE", &err) < 0 ||
+	    (id = accounts_create_unit(db, name, parent, &err)) < 0 ||
+	    db_exec(db, "COMMIT", &err) < 0) {
+		db_exec(db, "ROLLBACK", NULL);
 		fprintf(stderr, "qingfeng-admin: %s\n", err.text);
 		return 1;
 	}
@@ -275,10 +278,14 @@ cmd_add_user(sqlite3 *db, int argc, char *argv[])
 		return 1;
 	user.password = password;
 	qf_error_init(&err);
-	id = accounts_create_user(db, &user, &err);
+	id = -1;
+	if (db_exec(db, "BEGIN IMMEDIATE", &err) == 0 &&
+	    (id = accounts_create_user(db, &user, &err)) >= 0 && db_exec(db, "COMMIT", &err) < 0)
+		id = -1;
 	explicit_bzero(password, strlen(password));
 	free(password);
 	if (id < 0) {
+		db_exec(db, "ROLLBACK", NULL);
 		fprintf(stderr, "qingfeng-admin: %s\n", err.text);
 		return 1;
 	}
@@ -350,10 +357,15 @@ cmd_demo(sqlite3 *db, int argc, char *argv[])
 	snprintf(path, sizeof(path), "%s/tags.jsonl", content);
 	if (load_tags(db, path) != 0)
 		return 1;
+	/* Units and accounts all at once, or none of them. */
+	if (db_exec(db, "BEGIN IMMEDIATE", NULL) < 0) {
+		fprintf(stderr, "qingfeng-admin: %s\n", sqlite3_errmsg(db));
+		return 1;
+	}
 	if ((province = demo_unit(db, "某省纪委监委", 0)) < 0 ||
 	    (city = demo_unit(db, "某市", province)) < 0 ||
 	    (bureau = demo_unit(db, "某市住房和城乡建设局", city)) < 0)
-		return 1;
+		goto rollback;
 	const struct new_user users[] = {
 		{ "demo-admin", "qingfeng-demo", "演示管理员", "admin", province, NULL, NULL, NULL, 0 },
 		{ "demo-editor", "qingfeng-demo", "演示编辑", "editor", province, NULL, NULL, NULL, 0 },
@@ -369,11 +381,18 @@ cmd_demo(sqlite3 *db, int argc, char *argv[])
 		qf_error_init(&err);
 		if (accounts_create_user(db, &users[i], &err) < 0) {
 			fprintf(stderr, "qingfeng-admin: demo user %s: %s\n", users[i].login, err.text);
-			return 1;
+			goto rollback;
 		}
+	}
+	if (db_exec(db, "COMMIT", NULL) < 0) {
+		fprintf(stderr, "qingfeng-admin: %s\n", sqlite3_errmsg(db));
+		goto rollback;
 	}
 	printf("demo ready: demo-admin, demo-editor, demo-supervisor, demo-cadre (password qingfeng-demo)\n");
 	return 0;
+rollback:
+	db_exec(db, "ROLLBACK", NULL);
+	return 1;
 }
 
 static int

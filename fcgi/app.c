@@ -57,8 +57,12 @@ app_handle(struct app *app, FCGX_Request *fcgx)
 	char method[32], path[512];
 	int64_t elapsed_us;
 
-	if (request_init(&req, fcgx, app) == 0)
-		router_dispatch(&req);
+	if (request_init(&req, fcgx, app) == 0) {
+		if (session_load(&req) < 0)
+			response_error(&req, 503, "database_unavailable", "暂时无法读取会话，请稍后重试");
+		else
+			router_dispatch(&req);
+	}
 	elapsed_us = clock_monotonic_us() - req.started_us;
 	log_info("%s %s %d %lldus", log_escape(req.method_name, method, sizeof(method)),
 	    log_escape(req.path ? req.path : FCGX_GetParam("DOCUMENT_URI", fcgx->envp),

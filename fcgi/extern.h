@@ -83,10 +83,23 @@ struct query_pair {
 	char *value;
 };
 
+/* The signed-in caller, loaded from the session cookie before routing. */
+struct session_user {
+	int64_t id;
+	int64_t unit_id;
+	unsigned role;               /* one ROLE_* bit */
+	char role_name[16];          /* "cadre", "editor", "supervisor", "admin" */
+	char login[65];
+	char csrf_token[65];
+	unsigned char token_hash[32];
+};
+
 struct request {
 	FCGX_Request *fcgx;
 	struct app *app;
 	int64_t started_us;
+
+	struct session_user *user;   /* NULL when anonymous; owned */
 
 	enum http_method method;
 	const char *method_name;     /* as sent, for the log; owned by fcgx */
@@ -126,6 +139,26 @@ int request_read_body(struct request *req, size_t max);
 json_t *request_json_body(struct request *req);
 void request_free(struct request *req);
 
+/* ------------------------------------------------------------ JSON bodies */
+
+enum body_kind { BODY_STRING, BODY_INTEGER, BODY_NUMBER, BODY_BOOLEAN, BODY_ARRAY, BODY_OBJECT };
+
+/*
+ * One accepted field of a JSON body. 'min' and 'max' bound a string's bytes,
+ * a number's value or an array's length; 'multiline' lets a string hold
+ * newlines and tabs.
+ */
+struct body_field {
+	const char *name;
+	enum body_kind kind;
+	int required;
+	int64_t min, max;
+	int multiline;
+};
+
+/* Refuses unknown, missing, mistyped or out-of-range fields with a 400 naming the field; 0 or -1. */
+int body_check(struct request *req, json_t *root, const struct body_field *fields);
+
 /* --------------------------------------------------------------- response */
 
 /* Adds a response header; 'name' and 'value' must not hold CR or LF. */
@@ -146,7 +179,8 @@ enum role_bit {
 	ROLE_SUPERVISOR = 1u << 3,
 	ROLE_ADMIN = 1u << 4,
 };
-#define ROLE_ANYONE (ROLE_ANONYMOUS | ROLE_CADRE | ROLE_EDITOR | ROLE_SUPERVISOR | ROLE_ADMIN)
+#define ROLE_SIGNED_IN (ROLE_CADRE | ROLE_EDITOR | ROLE_SUPERVISOR | ROLE_ADMIN)
+#define ROLE_ANYONE (ROLE_ANONYMOUS | ROLE_SIGNED_IN)
 
 typedef void (*page_handler)(struct request *);
 
@@ -162,7 +196,11 @@ struct route {
 	unsigned roles;
 	size_t max_body;
 	const struct param_spec *params;   /* NULL-name terminated, or NULL */
+	unsigned flags;                    /* ROUTE_* */
 };
+
+/* The one state-changing call made before a session (and its CSRF token) exists. */
+#define ROUTE_NO_CSRF 1u
 
 extern const struct route routes[];
 extern const size_t route_count;
@@ -170,9 +208,61 @@ extern const size_t route_count;
 /* Finds req->path in the table and runs its handler, or answers 404/405. */
 void router_dispatch(struct request *req);
 
+/* ------------------------------------------------------------- sessions */
+
+/*
+ * Loads req->user from the session cookie, if any, and ends idle or expired
+ * sessions. Returns 0 (anonymous or signed in) or -1 on a database error.
+ */
+int session_load(struct request *req);
+/* 1 when the request carries the session's CSRF token in X-CSRF-Token. */
+int session_csrf_ok(const struct request *req);
+/* Starts a session for 'user_id': stores it, sets the cookie, fills 'csrf_out' (hex). 0 or -1. */
+int session_create(struct request *req, int64_t user_id, char csrf_out[static 65]);
+/* Ends the caller's session (if any) and clears the cookie. */
+void session_end(struct request *req);
+/* The ROLE_* bit of a role name, or 0. */
+unsigned role_bit(const char *name);
+
+/* A session ends after this long without a request, and at the latest this long after login. */
+#define SESSION_IDLE_S (2 * 3600)
+#define SESSION_ABSOLUTE_S (12 * 3600)
+
+/* ---------------------------------------------------------------- audit */
+
+/*
+ * Records an action of the caller in audit_log: 'action' like
+ * "item.publish", the target it touched, and 'detail' (stolen, may be NULL).
+ * Runs inside the caller's transaction when one is open. 0 or -1.
+ */
+int audit_record(struct request *req, const char *action, const char *target_kind,
+    int64_t target_id, json_t *detail);
+
+/* ---------------------------------------------------------- transactions */
+
+/*
+ * Write transactions: BEGIN IMMEDIATE under the busy timeout, so writers
+ * queue instead of failing. db_write_begin answers 503 itself on failure.
+ * A reply is 2xx only after db_write_commit succeeded.
+ */
+int db_write_begin(struct request *req);
+int db_write_commit(struct request *req);   /* answers 503 itself on failure */
+void db_write_rollback(struct request *req);
+
 /* ------------------------------------------------------------------ pages */
 
 void page_health(struct request *req);
+void page_login(struct request *req);
+void page_logout(struct request *req);
+void page_me(struct request *req);
+void page_tags(struct request *req);
+void page_admin_create_user(struct request *req);
+void page_admin_create_unit(struct request *req);
+void page_admin_settings_get(struct request *req);
+void page_admin_settings_put(struct request *req);
+
+/* Content library pages (page-editor-*.c, page-search.c, page-items.c). */
+/* (declared by the content work below this line) */
 
 /* --------------------------------------------------------------- accounts */
 
@@ -190,6 +280,10 @@ struct new_user {
 	size_t risk_count;
 };
 
+/*
+ * Both run inside the caller's write transaction (BEGIN IMMEDIATE), so that
+ * what goes with the change (the audit row) commits or rolls back with it.
+ */
 /* Creates a unit under 'parent_id' (0: a root); returns its id, or -1 with 'err' ("field: reason"). */
 int64_t accounts_create_unit(sqlite3 *db, const char *name, int64_t parent_id, struct qf_error *err);
 /* Creates a user with an argon2id password hash; returns its id, or -1 with 'err' ("field: reason"). */

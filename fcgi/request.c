@@ -201,5 +201,6 @@ request_free(struct request *req)
 	free(req->path);
 	free(req->body);
 	free(req->extra_headers);
+	free(req->user);
 	memset(req, 0, sizeof(*req));
 }

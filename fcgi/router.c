@@ -45,12 +45,19 @@ route_match(const char *pattern, const char *path, int64_t ids[ROUTE_MAX_PATH_ID
 	return *p == '\0' && *s == '\0';
 }
 
-/* The caller's role as a bit; sessions come with the accounts work. */
 static unsigned
 request_role(const struct request *req)
 {
-	(void)req;
-	return ROLE_ANONYMOUS;
+	return req->user != NULL ? req->user->role : ROLE_ANONYMOUS;
+}
+
+/* Records a refused authorisation: someone signed in tried what their role may not. */
+static void
+router_refuse(struct request *req, const char *code, const char *message)
+{
+	audit_record(req, "authz.refused", NULL, 0, json_pack("{s:s,s:s,s:s}", "method",
+	    req->method_name, "path", req->path, "reason", code));
+	response_error(req, 403, code, message);
 }
 
 void
@@ -81,7 +88,13 @@ router_dispatch(struct request *req)
 			if (request_role(req) == ROLE_ANONYMOUS)
 				response_error(req, 401, "unauthenticated", "请先登录");
 			else
-				response_error(req, 403, "forbidden", "您没有权限执行此操作");
+				router_refuse(req, "forbidden", "您没有权限执行此操作");
+			return;
+		}
+		/* Every state change carries the session's CSRF token. */
+		if (route->method != METHOD_GET && !(route->flags & ROUTE_NO_CSRF) &&
+		    req->user != NULL && !session_csrf_ok(req)) {
+			router_refuse(req, "csrf_failed", "请求缺少有效的 CSRF 令牌，请刷新页面后重试");
 			return;
 		}
 		qf_error_init(&err);

@@ -2,6 +2,7 @@
 # run-dev.sh — run qingfeng-fcgi and a private nginx together, in the foreground.
 #
 #   nginx/run-dev.sh --bindir DIR --state DIR --db PATH [--port N] [--workers N] [--model PATH]
+#                    [--login-rate 10r/m]
 #
 # nginx gets its own prefix, pid file, logs and temp paths under --state, so
 # the system's nginx is never touched. Ctrl-C or SIGTERM stops both cleanly;
@@ -9,10 +10,10 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-bindir= state= db= model= port=8080 workers=2
+bindir= state= db= model= port=8080 workers=2 login_rate=10r/m
 
 usage() {
-    echo "usage: $0 --bindir DIR --state DIR --db PATH [--port N] [--workers N] [--model PATH]" >&2
+    echo "usage: $0 --bindir DIR --state DIR --db PATH [--port N] [--workers N] [--model PATH] [--login-rate 10r/m]" >&2
     exit 2
 }
 while [ $# -gt 0 ]; do
@@ -23,11 +24,13 @@ while [ $# -gt 0 ]; do
         --model) model=${2:?}; shift 2 ;;
         --port) port=${2:?}; shift 2 ;;
         --workers) workers=${2:?}; shift 2 ;;
+        --login-rate) login_rate=${2:?}; shift 2 ;;
         *) usage ;;
     esac
 done
 [ -n "$bindir" ] && [ -n "$state" ] && [ -n "$db" ] || usage
 case "$port" in ''|*[!0-9]*) echo "$0: --port takes a number" >&2; exit 2 ;; esac
+case "$login_rate" in [1-9]*r/[sm]) ;; *) echo "$0: --login-rate takes a rate such as 10r/m" >&2; exit 2 ;; esac
 
 nginx_bin=${QF_NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
 # nginx reads NGINX from its environment as inherited sockets: never pass one.
@@ -47,7 +50,7 @@ user_directive=
 
 # Render the configuration from the template.
 sed -e "s|@USER@|$user_directive|" -e "s|@STATE@|$state|g" -e "s|@PORT@|$port|g" -e "s|@WWW@|$here/www|g" \
-    -e "s|@SOCKET@|$socket|g" -e "s|@CONF@|$here|g" \
+    -e "s|@SOCKET@|$socket|g" -e "s|@CONF@|$here|g" -e "s|@LOGIN_RATE@|$login_rate|g" \
     "$here/qingfeng-dev.conf.in" > "$state/nginx.conf"
 "$nginx_bin" -t -q -p "$state" -e "$state/nginx-error.log" -c "$state/nginx.conf"
 

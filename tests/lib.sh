@@ -74,9 +74,10 @@ free_port() {
     return 1
 }
 
-# stack_start [WORKERS]: demo database + app + nginx; sets BASE_URL, STATE, DB.
+# stack_start [WORKERS [LOGIN_RATE]]: demo database + app + nginx; sets BASE_URL, STATE, DB.
+# LOGIN_RATE is nginx's per-address limit on /api/login (default 10r/m).
 stack_start() {
-    local workers=${1:-2} port attempt
+    local workers=${1:-2} rate=${2:-10r/m} port attempt
     require_program nginx "${QF_NGINX:-}" nginx-light
     require_program curl "${CURL:-curl}" curl
     require_program jq jq jq
@@ -88,7 +89,8 @@ stack_start() {
     for attempt in 1 2 3 4 5; do
         port=$(free_port) || { echo "FAIL: no free port" >&2; exit 1; }
         "$top_srcdir/nginx/run-dev.sh" --bindir "$top_builddir" --state "$STATE" \
-            --db "$DB" --port "$port" --workers "$workers" >"$work/run.log" 2>&1 &
+            --db "$DB" --port "$port" --workers "$workers" --login-rate "$rate" \
+            >"$work/run.log" 2>&1 &
         stack_pid=$!
         BASE_URL="http://127.0.0.1:$port"
         for _ in $(seq 1 100); do
@@ -130,6 +132,32 @@ request() {
     shift 2
     STATUS=$(curl -s -o "$work/body" -w '%{http_code}' -X "$method" "$@" "$BASE_URL$path")
     BODY=$(cat "$work/body")
+}
+
+# try_login LOGIN [PASSWORD]: attempts a sign-in; sets STATUS and BODY, and on
+# success COOKIES (a curl cookie jar) and CSRF. Later requests pass them with:
+# request METHOD PATH "${AUTH[@]}" ...
+try_login() {
+    COOKIES="$work/cookies-$1"
+    rm -f "$COOKIES"
+    STATUS=$(curl -s -o "$work/body" -w '%{http_code}' -c "$COOKIES" -b "$COOKIES" \
+        -H 'Content-Type: application/json' \
+        --data-binary "$(jq -cn --arg l "$1" --arg p "${2:-qingfeng-demo}" '{login:$l,password:$p}')" \
+        "$BASE_URL/api/login")
+    BODY=$(cat "$work/body")
+    CSRF=$(jq -r '.csrf_token // empty' <<<"$BODY")
+    AUTH=(-b "$COOKIES" -c "$COOKIES" -H "X-CSRF-Token: $CSRF")
+}
+
+# login LOGIN [PASSWORD]: a sign-in that must succeed.
+login() {
+    try_login "$@"
+    [ "$STATUS" = 200 ] || { fail "login as $1: status $STATUS: $BODY"; return 1; }
+}
+
+# send_json METHOD PATH JSON: a JSON request as the signed-in user; sets STATUS and BODY.
+send_json() {
+    request "$1" "$2" "${AUTH[@]}" -H 'Content-Type: application/json' --data-binary "$3"
 }
 
 # expect_json_error WHAT STATUS CODE: the last reply was that status with {"error":{"code":CODE,...}}.

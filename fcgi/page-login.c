@@ -1,0 +1,279 @@
+/*
+ * page-login.c — POST /api/login, POST /api/logout, GET /api/me.
+ *
+ * Failed logins are counted per account and per address over a sliding
+ * window: past the limit the answer is 429 until old failures age out, so
+ * guessing is slowed and nobody is locked out for longer than the window.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "extern.h"
+
+#define LOGIN_WINDOW_S (15 * 60)
+#define LOGIN_MAX_FAILURES_PER_ACCOUNT 10
+#define LOGIN_MAX_FAILURES_PER_ADDRESS 50
+
+/* Failures for 'column' = 'value' within the window, or -1. */
+static int
+login_failures_recent(sqlite3 *db, const char *sql, const char *value)
+{
+	sqlite3_stmt *stmt;
+	int count = -1;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(stmt, 1, value, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, clock_unix_s() - LOGIN_WINDOW_S);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		count = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	return count;
+}
+
+static int
+login_throttled(struct request *req, const char *login)
+{
+	const char *address = req->remote_addr ? req->remote_addr : "-";
+	int by_account = login_failures_recent(req->app->db,
+	    "SELECT count(*) FROM login_failures WHERE login = ?1 AND at >= ?2", login);
+	int by_address = login_failures_recent(req->app->db,
+	    "SELECT count(*) FROM login_failures WHERE address = ?1 AND at >= ?2", address);
+
+	return by_account >= LOGIN_MAX_FAILURES_PER_ACCOUNT || by_address >= LOGIN_MAX_FAILURES_PER_ADDRESS;
+}
+
+static void
+login_failed(struct request *req, const char *login)
+{
+	sqlite3_stmt *stmt;
+
+	if (db_write_begin(req) < 0)
+		return;
+	if (sqlite3_prepare_v2(req->app->db, "INSERT INTO login_failures(login, address) VALUES (?1, ?2)",
+	    -1, &stmt, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(stmt, 1, login, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, req->remote_addr ? req->remote_addr : "-", -1, SQLITE_STATIC);
+		sqlite3_step(stmt);
+	}
+	sqlite3_finalize(stmt);
+	audit_record(req, "login.failure", NULL, 0, json_pack("{s:s}", "login", login));
+	if (db_write_commit(req) < 0)
+		return;
+	response_error(req, 401, "invalid_credentials", "登录名或密码错误");
+}
+
+/* What the login reply and /api/me share. */
+static json_t *
+user_json(sqlite3 *db, int64_t user_id)
+{
+	sqlite3_stmt *stmt;
+	json_t *user = NULL;
+
+	if (sqlite3_prepare_v2(db, "SELECT id, login, name, role, unit_id FROM users WHERE id = ?1",
+	    -1, &stmt, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, user_id);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		user = json_pack("{s:I,s:s,s:s,s:s,s:I}", "id", (json_int_t)sqlite3_column_int64(stmt, 0),
+		    "login", sqlite3_column_text(stmt, 1), "name", sqlite3_column_text(stmt, 2),
+		    "role", sqlite3_column_text(stmt, 3), "unit_id", (json_int_t)sqlite3_column_int64(stmt, 4));
+	sqlite3_finalize(stmt);
+	return user;
+}
+
+void
+page_login(struct request *req)
+{
+	static const struct body_field fields[] = {
+		{ "login", BODY_STRING, 1, 1, 64, 0 },
+		{ "password", BODY_STRING, 1, 1, PASSWORD_MAX_LENGTH, 0 },
+		{ NULL, 0, 0, 0, 0, 0 },
+	};
+	/* Verified against when the login is unknown, so both cases cost the same. */
+	static char decoy_hash[PASSWORD_HASH_MAX];
+	char csrf[65], stored_hash[PASSWORD_HASH_MAX] = "", role[16] = "";
+	const char *login, *password;
+	sqlite3_stmt *stmt = NULL;
+	int64_t user_id = 0;
+	int disabled = 0, ok;
+	json_t *body, *user;
+
+	if ((body = request_json_body(req)) == NULL)
+		return;
+	if (body_check(req, body, fields) < 0)
+		goto out;
+	login = json_string_value(json_object_get(body, "login"));
+	password = json_string_value(json_object_get(body, "password"));
+	if (login_throttled(req, login)) {
+		response_header(req, "Retry-After", "900");
+		response_error(req, 429, "too_many_attempts", "登录失败次数过多，请 15 分钟后再试");
+		goto out;
+	}
+	if (sqlite3_prepare_v2(req->app->db, "SELECT id, password_hash, disabled, role FROM users WHERE login = ?1",
+	    -1, &stmt, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(stmt, 1, login, -1, SQLITE_STATIC);
+		if (sqlite3_step(stmt) == SQLITE_ROW) {
+			user_id = sqlite3_column_int64(stmt, 0);
+			snprintf(stored_hash, sizeof(stored_hash), "%s", sqlite3_column_text(stmt, 1));
+			disabled = sqlite3_column_int(stmt, 2);
+			snprintf(role, sizeof(role), "%s", sqlite3_column_text(stmt, 3));
+		}
+	}
+	sqlite3_finalize(stmt);
+	if (user_id == 0) {
+		if (decoy_hash[0] == '\0')
+			password_hash("qingfeng decoy password", decoy_hash);
+		password_verify(decoy_hash, password);
+		ok = 0;
+	} else
+		ok = password_verify(stored_hash, password) && !disabled;
+	if (!ok) {
+		login_failed(req, login);
+		goto out;
+	}
+
+	if (db_write_begin(req) < 0)
+		goto out;
+	/* Hashes made with weaker parameters are redone while the password is at hand. */
+	if (password_needs_rehash(stored_hash) && password_hash(password, stored_hash) == 0 &&
+	    sqlite3_prepare_v2(req->app->db, "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+	    -1, &stmt, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(stmt, 1, user_id);
+		sqlite3_bind_text(stmt, 2, stored_hash, -1, SQLITE_STATIC);
+		sqlite3_step(stmt);
+		sqlite3_finalize(stmt);
+	}
+	if (sqlite3_prepare_v2(req->app->db, "DELETE FROM login_failures WHERE login = ?1",
+	    -1, &stmt, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(stmt, 1, login, -1, SQLITE_STATIC);
+		sqlite3_step(stmt);
+		sqlite3_finalize(stmt);
+	}
+	/*
+	 * A new token at every login, and this browser's earlier session ends:
+	 * a planted or stolen cookie never outlives a fresh sign-in.
+	 */
+	if (req->user != NULL) {
+		session_end(req);
+		free(req->user);
+		req->user = NULL;
+	}
+	if (session_create(req, user_id, csrf) < 0 ||
+	    (req->user = calloc(1, sizeof(*req->user))) == NULL) {
+		db_write_rollback(req);
+		response_error(req, 503, "database_unavailable", "暂时无法登录，请稍后重试");
+		goto out;
+	}
+	/* From here the request is the signed-in user's, for the audit log too. */
+	req->user->id = user_id;
+	snprintf(req->user->role_name, sizeof(req->user->role_name), "%s", role);
+	req->user->role = role_bit(role);
+	audit_record(req, "login.success", "user", user_id, NULL);
+	if (db_write_commit(req) < 0)
+		goto out;
+	if ((user = user_json(req->app->db, user_id)) == NULL) {
+		response_error(req, 503, "database_unavailable", "暂时无法读取用户信息");
+		goto out;
+	}
+	response_json(req, 200, json_pack("{s:o,s:s}", "user", user, "csrf_token", csrf));
+out:
+	json_decref(body);
+}
+
+void
+page_logout(struct request *req)
+{
+	if (db_write_begin(req) < 0)
+		return;
+	audit_record(req, "logout", "user", req->user->id, NULL);
+	session_end(req);
+	if (db_write_commit(req) < 0)
+		return;
+	response_json(req, 204, NULL);
+}
+
+/* The experiment arm of a cadre, assigned once at random with the admin's control share. */
+static const char *
+me_arm(struct request *req)
+{
+	sqlite3 *db = req->app->db;
+	sqlite3_stmt *stmt;
+	const char *arm = NULL;
+	double control_share = 0.1;
+
+	if (sqlite3_prepare_v2(db, "SELECT arm FROM arms WHERE user_id = ?1", -1, &stmt, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(stmt, 1, req->user->id);
+		if (sqlite3_step(stmt) == SQLITE_ROW)
+			arm = strcmp((const char *)sqlite3_column_text(stmt, 0), "control") == 0 ?
+			    "control" : "personalised";
+		sqlite3_finalize(stmt);
+	}
+	if (arm != NULL)
+		return arm;
+	if (sqlite3_prepare_v2(db, "SELECT value FROM settings WHERE key = 'control_share'",
+	    -1, &stmt, NULL) == SQLITE_OK) {
+		if (sqlite3_step(stmt) == SQLITE_ROW)
+			control_share = sqlite3_column_double(stmt, 0);
+		sqlite3_finalize(stmt);
+	}
+	arm = randombytes_uniform(1000000) < (uint32_t)(control_share * 1000000) ? "control" : "personalised";
+	/* OR IGNORE: a concurrent request may have assigned it first; read back what stands. */
+	if (sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO arms(user_id, arm) VALUES (?1, ?2)",
+	    -1, &stmt, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(stmt, 1, req->user->id);
+		sqlite3_bind_text(stmt, 2, arm, -1, SQLITE_STATIC);
+		sqlite3_step(stmt);
+		sqlite3_finalize(stmt);
+	}
+	if (sqlite3_prepare_v2(db, "SELECT arm FROM arms WHERE user_id = ?1", -1, &stmt, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(stmt, 1, req->user->id);
+		if (sqlite3_step(stmt) == SQLITE_ROW)
+			arm = strcmp((const char *)sqlite3_column_text(stmt, 0), "control") == 0 ?
+			    "control" : "personalised";
+		sqlite3_finalize(stmt);
+	}
+	return arm;
+}
+
+void
+page_me(struct request *req)
+{
+	sqlite3 *db = req->app->db;
+	sqlite3_stmt *stmt;
+	json_t *user = user_json(db, req->user->id), *risks = json_array();
+
+	if (user == NULL) {
+		json_decref(risks);
+		response_error(req, 503, "database_unavailable", "暂时无法读取用户信息");
+		return;
+	}
+	if (sqlite3_prepare_v2(db, "SELECT category, industry FROM users WHERE id = ?1",
+	    -1, &stmt, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(stmt, 1, req->user->id);
+		if (sqlite3_step(stmt) == SQLITE_ROW) {
+			json_object_set_new(user, "category", sqlite3_column_type(stmt, 0) == SQLITE_NULL ?
+			    json_null() : json_string((const char *)sqlite3_column_text(stmt, 0)));
+			json_object_set_new(user, "industry", sqlite3_column_type(stmt, 1) == SQLITE_NULL ?
+			    json_null() : json_string((const char *)sqlite3_column_text(stmt, 1)));
+		}
+		sqlite3_finalize(stmt);
+	}
+	if (sqlite3_prepare_v2(db, "SELECT tag_code FROM user_risks WHERE user_id = ?1 ORDER BY tag_code",
+	    -1, &stmt, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(stmt, 1, req->user->id);
+		while (sqlite3_step(stmt) == SQLITE_ROW)
+			json_array_append_new(risks, json_string((const char *)sqlite3_column_text(stmt, 0)));
+		sqlite3_finalize(stmt);
+	}
+	json_object_set_new(user, "risks", risks);
+	if (req->user->role == ROLE_CADRE)
+		json_object_set_new(user, "arm", json_string(me_arm(req)));
+	/* A page opened in a new tab learns the token here; other origins cannot read it. */
+	json_object_set_new(user, "csrf_token", json_string(req->user->csrf_token));
+	response_json(req, 200, user);
+}
