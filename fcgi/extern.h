@@ -17,7 +17,7 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
-#include "core/core.h"
+#include "lib/core.h"
 
 /* ---------------------------------------------------------------- config */
 

@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/core.h"
+#include "lib/core.h"
 
 /* Upper limits the library accepts; anything larger is refused, not tried. */
 #define MODEL_MAX_FACTORS 1024

@@ -16,7 +16,7 @@
 
 #include <jansson.h>
 
-#include "core/core.h"
+#include "lib/core.h"
 #include "model/model.h"
 
 /* Exit statuses: 0 done, 1 bad input or a failure, 2 bad arguments. */

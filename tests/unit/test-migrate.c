@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "core/core.h"
+#include "lib/core.h"
 #include "tests/unit/check.h"
 
 static char dir[] = "/tmp/qf-test-migrate-XXXXXX";

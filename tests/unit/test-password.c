@@ -1,7 +1,7 @@
 /* test-password.c — argon2id hashes verify, refuse wrong passwords and foreign formats. */
 #include "config.h"
 
-#include "core/core.h"
+#include "lib/core.h"
 #include "tests/unit/check.h"
 
 int

@@ -1,7 +1,7 @@
 /* test-text.c — UTF-8, date and login validation refuse what they must. */
 #include "config.h"
 
-#include "core/core.h"
+#include "lib/core.h"
 #include "tests/unit/check.h"
 
 static int
