@@ -57,18 +57,17 @@ sed -e "s|@USER@|$user_directive|" -e "s|@STATE@|$state|g" -e "s|@PORT@|$port|g"
 app_pid= nginx_pid=
 stop() {
     trap - INT TERM
-    [ -n "$nginx_pid" ] && kill -QUIT "$nginx_pid" 2>/dev/null || true
-    [ -n "$app_pid" ] && kill -TERM "$app_pid" 2>/dev/null || true
-    local status=0
-    [ -n "$app_pid" ] && { wait "$app_pid" || status=$?; }
-    [ -n "$nginx_pid" ] && { wait "$nginx_pid" || true; }
-    exit "${1:-$status}"
+    [ -n "$nginx_pid" ] && kill -QUIT "$nginx_pid" 2>/dev/null && { wait "$nginx_pid" || true; }
+    [ -n "$app_pid" ] && kill -TERM "$app_pid" 2>/dev/null && { wait "$app_pid" || true; }
+    exit "$1"
 }
 trap 'stop 0' INT TERM
 
 app_args=(--socket "$socket" --db "$db" --workers "$workers")
 [ -n "$model" ] && app_args+=(--model "$model")
-"$bindir/qingfeng-fcgi" "${app_args[@]}" &
+# Each child runs in its own session: Ctrl-C reaches this script alone, which
+# then stops nginx first (no new requests) and the app second, in order.
+setsid "$bindir/qingfeng-fcgi" "${app_args[@]}" &
 app_pid=$!
 
 # The socket appears once the database is migrated and the workers can be forked.
@@ -79,7 +78,7 @@ for _ in $(seq 1 100); do
 done
 [ -S "$socket" ] || { echo "$0: qingfeng-fcgi did not open $socket" >&2; stop 1; }
 
-"$nginx_bin" -p "$state" -e "$state/nginx-error.log" -c "$state/nginx.conf" &
+setsid "$nginx_bin" -p "$state" -e "$state/nginx-error.log" -c "$state/nginx.conf" &
 nginx_pid=$!
 
 echo "qingfeng 已启动：http://127.0.0.1:$port/  （按 Ctrl-C 停止）"
