@@ -14,7 +14,10 @@ app_open(struct app *app, const struct server_config *config, struct qf_error *e
 	memset(app, 0, sizeof(*app));
 	app->config = config;
 	app->db = db_open(config->db_path, DB_OPEN_EXISTING, err);
-	return app->db == NULL ? -1 : 0;
+	if (app->db == NULL)
+		return -1;
+	app_model_refresh(app, 1);
+	return 0;
 }
 
 void
@@ -22,6 +25,8 @@ app_close(struct app *app)
 {
 	db_close(app->db);
 	app->db = NULL;
+	model_unload(app->model);
+	app->model = NULL;
 }
 
 /*
@@ -57,6 +62,8 @@ app_handle(struct app *app, FCGX_Request *fcgx)
 	char method[32], path[512];
 	int64_t elapsed_us;
 
+	/* Between requests: a newly promoted model takes over here. */
+	app_model_refresh(app, 0);
 	if (request_init(&req, fcgx, app) == 0) {
 		if (session_load(&req) < 0)
 			response_error(&req, 503, "database_unavailable", "暂时无法读取会话，请稍后重试");

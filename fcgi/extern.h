@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 
 #include "lib/core.h"
+#include "model/model.h"
 
 /* ---------------------------------------------------------------- config */
 
@@ -25,6 +26,7 @@ struct server_config {
 	const char *socket_path;
 	const char *db_path;
 	const char *model_path;   /* may be NULL: no model served yet */
+	const char *train_command;/* qingfeng-train, started by POST /api/admin/train */
 	int workers;
 	unsigned socket_mode;     /* permissions of the socket file, e.g. 0660 */
 	const char *socket_group; /* group of the socket file (the web server's), or NULL */
@@ -260,6 +262,8 @@ void page_admin_create_user(struct request *req);
 void page_admin_create_unit(struct request *req);
 void page_admin_settings_get(struct request *req);
 void page_admin_settings_put(struct request *req);
+void page_admin_train(struct request *req);
+void page_admin_model_runs(struct request *req);
 
 /* Content library pages (page-editor-*.c, page-search.c, page-items.c). */
 /* (declared by the content work below this line) */
@@ -295,7 +299,20 @@ int64_t accounts_create_user(sqlite3 *db, const struct new_user *user, struct qf
 struct app {
 	const struct server_config *config;
 	sqlite3 *db;
+	struct model *model;          /* NULL until a valid model file exists */
+	int64_t model_checked_us;
+	/* The last file that failed validation, so it is refused once, not per request. */
+	uint64_t model_bad_dev, model_bad_ino;
+	int64_t model_bad_mtime, model_bad_size;
 };
+
+/*
+ * Loads or replaces app->model when a new file was renamed into place at
+ * the configured path (looked at twice a second at most, or now if 'force').
+ */
+void app_model_refresh(struct app *app, int force);
+/* The version string of the model in service (hex checksum), "0000000000000000" for none. */
+void app_model_version(const struct app *app, char out[static 17]);
 
 /* Opens the worker's own database connection; 0 or -1 with 'err'. */
 int app_open(struct app *app, const struct server_config *config, struct qf_error *err);

@@ -9,6 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
+#include <cblas.h>
+
 #include "extern.h"
 
 static void
@@ -22,6 +26,8 @@ usage(FILE *out)
 	    "  -s, --socket PATH      unix socket to listen on (required)\n"
 	    "  -d, --db PATH          SQLite database; created and migrated if needed (required)\n"
 	    "  -m, --model PATH       model file to serve (optional)\n"
+	    "      --train-command P  the trainer started by POST /api/admin/train\n"
+	    "                         (default: qingfeng-train beside this program)\n"
 	    "  -w, --workers N        pre-forked worker processes, 1-64 (default 2)\n"
 	    "      --socket-mode OCT  permissions of the socket file (default 0660)\n"
 	    "      --socket-group G   group of the socket file: the web server's (default: ours)\n"
@@ -46,6 +52,24 @@ parse_bounded(const char *text, int base, long min, long max, long *out)
 	return 0;
 }
 
+/* The path of 'name' in this program's own folder, or NULL when it is not there. */
+static const char *
+sibling_program(const char *name, char *out, size_t size)
+{
+	char self[2048];   /* shorter than 'out' less the name: no truncation */
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return NULL;
+	self[n] = '\0';
+	if ((slash = strrchr(self, '/')) == NULL)
+		return NULL;
+	*slash = '\0';
+	snprintf(out, size, "%s/%s", self, name);
+	return access(out, X_OK) == 0 ? out : NULL;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -56,6 +80,7 @@ main(int argc, char *argv[])
 		{ "workers", required_argument, NULL, 'w' },
 		{ "socket-mode", required_argument, NULL, 'M' },
 		{ "socket-group", required_argument, NULL, 'G' },
+		{ "train-command", required_argument, NULL, 'T' },
 		{ "grace-ms", required_argument, NULL, 'g' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -67,6 +92,7 @@ main(int argc, char *argv[])
 		.socket_mode = 0660,
 		.shutdown_grace_ms = 4000,
 	};
+	char trainer[4096];
 	long value;
 	int c;
 
@@ -99,6 +125,9 @@ main(int argc, char *argv[])
 		case 'G':
 			config.socket_group = optarg;
 			break;
+		case 'T':
+			config.train_command = optarg;
+			break;
 		case 'g':
 			if (parse_bounded(optarg, 10, 0, 60000, &value) < 0) {
 				fprintf(stderr, "qingfeng-fcgi: --grace-ms takes a number from 0 to 60000, not '%s'\n", optarg);
@@ -130,5 +159,12 @@ main(int argc, char *argv[])
 		usage(stderr);
 		return 2;
 	}
+	if (config.train_command == NULL)
+		config.train_command = sibling_program("qingfeng-train", trainer, sizeof(trainer));
+	/*
+	 * Each worker scores one request at a time: BLAS threads would only
+	 * fight the other workers for the cores (and must not cross fork()).
+	 */
+	openblas_set_num_threads(1);
 	return server_run(&config);
 }

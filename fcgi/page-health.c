@@ -10,6 +10,7 @@ void
 page_health(struct request *req)
 {
 	struct qf_error err;
+	json_t *model = NULL;
 	int schema;
 
 	qf_error_init(&err);
@@ -20,6 +21,13 @@ page_health(struct request *req)
 		    "db", "unavailable", "schema", "model"));
 		return;
 	}
-	response_json(req, 200, json_pack("{s:s,s:s,s:i,s:n}", "status", "ok",
-	    "db", "ok", "schema", schema, "model"));
+	if (req->app->model != NULL) {
+		char version[17];
+
+		app_model_version(req->app, version);
+		model = json_pack("{s:s,s:I}", "version", version,
+		    "age_s", (json_int_t)(clock_unix_s() - req->app->model->info.created));
+	}
+	response_json(req, 200, json_pack("{s:s,s:s,s:i,s:o}", "status", "ok",
+	    "db", "ok", "schema", schema, "model", model ? model : json_null()));
 }

@@ -6,6 +6,11 @@
 
 #include "extern.h"
 
+static const struct param_spec model_runs_params[] = {
+	{ "limit", PARAM_INT, 1, 500, 0 },
+	{ NULL, 0, 0, 0, 0 },
+};
+
 const struct route routes[] = {
 	{ METHOD_GET, "/api/health", page_health, ROLE_ANYONE, 0, NULL, 0 },
 
@@ -19,6 +24,8 @@ const struct route routes[] = {
 	{ METHOD_POST, "/api/admin/units", page_admin_create_unit, ROLE_ADMIN, 4096, NULL, 0 },
 	{ METHOD_GET, "/api/admin/settings", page_admin_settings_get, ROLE_ADMIN, 0, NULL, 0 },
 	{ METHOD_PUT, "/api/admin/settings", page_admin_settings_put, ROLE_ADMIN, 4096, NULL, 0 },
+	{ METHOD_POST, "/api/admin/train", page_admin_train, ROLE_ADMIN, 0, NULL, 0 },
+	{ METHOD_GET, "/api/admin/model-runs", page_admin_model_runs, ROLE_ADMIN, 0, model_runs_params, 0 },
 };
 
 const size_t route_count = sizeof(routes) / sizeof(routes[0]);

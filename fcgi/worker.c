@@ -115,6 +115,8 @@ worker_main(const struct server_config *config, int listen_fd)
 				break;              /* nothing left in the queue */
 			if (getppid() != parent)
 				break;
+			if (ready == 0)
+				app_model_refresh(&app, 0);   /* idle workers pick up models too */
 			continue;
 		}
 		fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);

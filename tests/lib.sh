@@ -75,7 +75,8 @@ free_port() {
 }
 
 # stack_start [WORKERS [LOGIN_RATE]]: demo database + app + nginx; sets BASE_URL, STATE, DB.
-# LOGIN_RATE is nginx's per-address limit on /api/login (default 10r/m).
+# LOGIN_RATE is nginx's per-address limit on /api/login (default 10r/m); with
+# STACK_MODEL set, the app serves the model file at that path.
 stack_start() {
     local workers=${1:-2} rate=${2:-10r/m} port attempt
     require_program nginx "${QF_NGINX:-}" nginx-light
@@ -90,7 +91,7 @@ stack_start() {
         port=$(free_port) || { echo "FAIL: no free port" >&2; exit 1; }
         "$top_srcdir/nginx/run-dev.sh" --bindir "$top_builddir" --state "$STATE" \
             --db "$DB" --port "$port" --workers "$workers" --login-rate "$rate" \
-            >"$work/run.log" 2>&1 &
+            ${STACK_MODEL:+--model "$STACK_MODEL"} >"$work/run.log" 2>&1 &
         stack_pid=$!
         BASE_URL="http://127.0.0.1:$port"
         for _ in $(seq 1 100); do
