@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "content/content.h"
 #include "extern.h"
 
 #define EXIT_USAGE 2
@@ -33,8 +34,15 @@ usage(FILE *out)
 	    "                               create a user and print its id; the password is read from\n"
 	    "                               FILE, or from standard input\n"
 	    "  demo --content DIR           set up the demo: tags, units and the demo-* accounts\n"
-	    "                               (password qingfeng-demo); safe to run again\n"
-	    "\n"
+	    "                               (password qingfeng-demo) and, into an empty library, the\n"
+	    "                               starter corpus (cases-a, cases-b, lessons); safe to run again\n"
+	    "  load-content FILE...         import items and questions from JSON Lines files, all or\n"
+	    "                               nothing: every bad line is reported as FILE:LINE: field: reason\n"
+	    "  content-stats                print the library's counts by kind, discipline, risk area,\n"
+	    "                               category and every other tag\n"
+	    "  export-content [--status S] [--kind K]\n"
+	    "                               write the library (or part of it) to standard output as\n"
+	    "                               JSON Lines that load-content reads back\n"	    "\n"
 	    "ROLE is cadre, editor, supervisor or admin; CAT is leading, middle, grassroots or new_hire.\n");
 }
 
@@ -293,6 +301,234 @@ cmd_add_user(sqlite3 *db, int argc, char *argv[])
 	return 0;
 }
 
+/* --------------------------------------------------------------- content */
+
+/* Reads all of 'path' into a NUL-terminated buffer the caller frees; NULL with a message. */
+static char *
+read_whole_file(const char *path, size_t *len)
+{
+	FILE *in = fopen(path, "r");
+	char *text = NULL;
+	size_t cap = 0;
+	FILE *out;
+
+	if (in == NULL) {
+		fprintf(stderr, "qingfeng-admin: cannot open %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	if ((out = open_memstream(&text, &cap)) != NULL) {
+		char buf[65536];
+		size_t n;
+
+		while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+			fwrite(buf, 1, n, out);
+		if (fclose(out) != 0) {
+			free(text);
+			text = NULL;
+		}
+	}
+	if (ferror(in) || text == NULL) {
+		fprintf(stderr, "qingfeng-admin: reading %s failed\n", path);
+		free(text);
+		text = NULL;
+	}
+	fclose(in);
+	*len = cap;
+	return text;
+}
+
+/*
+ * Imports 'count' JSON Lines files in one transaction, all or nothing, and
+ * leaves an audit row (actor: the command line). Every bad line of every
+ * file is printed as FILE:LINE: field: reason. Returns the exit status.
+ */
+static int
+load_content(sqlite3 *db, char *const paths[], int count)
+{
+	size_t items = 0, questions = 0, bad = 0;
+	sqlite3_stmt *stmt = NULL;
+	struct qf_error err;
+	json_t *files = json_array();
+	char *detail = NULL;
+	int status = 1;
+
+	qf_error_init(&err);
+	if (db_exec(db, "BEGIN IMMEDIATE", &err) < 0) {
+		fprintf(stderr, "qingfeng-admin: %s\n", err.text);
+		json_decref(files);
+		return 1;
+	}
+	for (int i = 0; i < count; i++) {
+		struct content_import_result result;
+		enum content_rc rc;
+		size_t len, e;
+		json_t *entry;
+		char *text;
+
+		if ((text = read_whole_file(paths[i], &len)) == NULL)
+			goto rollback;
+		qf_error_init(&err);
+		rc = content_import(db, text, len, 0, 0, &result, &err);
+		free(text);
+		json_array_foreach(result.errors, e, entry)
+			fprintf(stderr, "qingfeng-admin: %s:%lld: %s: %s\n", paths[i],
+			    (long long)json_integer_value(json_object_get(entry, "line")),
+			    json_string_value(json_object_get(entry, "field")),
+			    json_string_value(json_object_get(entry, "message")));
+		bad += json_array_size(result.errors);
+		if (rc == CONTENT_OK) {
+			items += result.items;
+			questions += result.questions;
+			json_array_append_new(files, json_pack("{s:s,s:I,s:I}", "file", paths[i],
+			    "items", (json_int_t)result.items, "questions", (json_int_t)result.questions));
+		} else if (rc != CONTENT_INVALID)
+			fprintf(stderr, "qingfeng-admin: %s: %s\n", paths[i], err.text);
+		content_import_result_free(&result);
+		if (rc != CONTENT_OK && rc != CONTENT_INVALID)
+			goto rollback;
+	}
+	if (bad > 0) {
+		fprintf(stderr, "qingfeng-admin: %zu bad line%s: nothing loaded\n", bad, bad == 1 ? "" : "s");
+		goto rollback;
+	}
+	detail = json_dumps(files, JSON_COMPACT);
+	if (sqlite3_prepare_v2(db, "INSERT INTO audit_log(actor_role, action, detail)"
+	    " VALUES ('cli', 'content.import', ?1)", -1, &stmt, NULL) != SQLITE_OK)
+		goto db_fail;
+	sqlite3_bind_text(stmt, 1, detail, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) != SQLITE_DONE)
+		goto db_fail;
+	if (db_exec(db, "COMMIT", &err) < 0) {
+		fprintf(stderr, "qingfeng-admin: %s\n", err.text);
+		goto rollback;
+	}
+	printf("%zu items and %zu questions loaded\n", items, questions);
+	status = 0;
+	goto out;
+db_fail:
+	fprintf(stderr, "qingfeng-admin: %s\n", sqlite3_errmsg(db));
+rollback:
+	db_exec(db, "ROLLBACK", NULL);
+out:
+	sqlite3_finalize(stmt);
+	free(detail);
+	json_decref(files);
+	return status;
+}
+
+static int
+cmd_load_content(sqlite3 *db, int argc, char *argv[])
+{
+	if (argc < 2)
+		return usage_error("load-content takes one or more FILEs%s", "");
+	return load_content(db, argv + 1, argc - 1);
+}
+
+/* Writes the library as JSON Lines to standard output, in the shape load-content reads. */
+static int
+cmd_export_content(sqlite3 *db, int argc, char *argv[])
+{
+	static const struct option options[] = {
+		{ "status", required_argument, NULL, 's' },
+		{ "kind", required_argument, NULL, 'k' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct content_export_filter filter = { NULL, NULL };
+	struct qf_error err;
+	size_t lines;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		if (c == 's')
+			filter.status = optarg;
+		else if (c == 'k')
+			filter.kind = optarg;
+		else
+			return usage_error("export-content: unknown option%s", "");
+	}
+	if (optind != argc)
+		return usage_error("export-content takes no FILE: it writes to standard output%s", "");
+	qf_error_init(&err);
+	/* One read transaction: a consistent snapshot while the server writes. */
+	db_exec(db, "BEGIN", NULL);
+	if (content_export(db, &filter, stdout, &lines, &err) != CONTENT_OK) {
+		db_exec(db, "ROLLBACK", NULL);
+		fprintf(stderr, "qingfeng-admin: %s\n", err.text);
+		return 1;
+	}
+	db_exec(db, "COMMIT", NULL);
+	fprintf(stderr, "%zu lines exported\n", lines);
+	return 0;
+}
+
+/* Prints the library's counts; the tags a kind never uses are marked, the corpus check reads them. */
+static int
+cmd_content_stats(sqlite3 *db, int argc, char *argv[])
+{
+	struct qf_error err;
+	json_t *stats, *tag;
+	const char *kind = "";
+	size_t i;
+
+	(void)argv;
+	if (argc != 1)
+		return usage_error("content-stats takes no arguments%s", "");
+	qf_error_init(&err);
+	if (content_stats(db, &stats, &err) != CONTENT_OK) {
+		fprintf(stderr, "qingfeng-admin: %s\n", err.text);
+		return 1;
+	}
+	printf("items %lld (cases %lld, lessons %lld, published %lld, untagged %lld), questions %lld\n",
+	    (long long)json_integer_value(json_object_get(stats, "items")),
+	    (long long)json_integer_value(json_object_get(stats, "cases")),
+	    (long long)json_integer_value(json_object_get(stats, "lessons")),
+	    (long long)json_integer_value(json_object_get(stats, "published")),
+	    (long long)json_integer_value(json_object_get(stats, "untagged_items")),
+	    (long long)json_integer_value(json_object_get(stats, "questions")));
+	json_array_foreach(json_object_get(stats, "tags"), i, tag) {
+		const char *tag_kind = json_string_value(json_object_get(tag, "kind"));
+		json_int_t items = json_integer_value(json_object_get(tag, "items"));
+		json_int_t questions = json_integer_value(json_object_get(tag, "questions"));
+
+		if (strcmp(kind, tag_kind) != 0)
+			printf("%s:\n", kind = tag_kind);
+		/* The label last: Chinese characters are two columns wide. */
+		printf("  %-28s items %4lld  questions %4lld  %s%s\n",
+		    json_string_value(json_object_get(tag, "code")), (long long)items,
+		    (long long)questions, json_string_value(json_object_get(tag, "label")),
+		    items + questions == 0 ? "  (unused)" : "");
+	}
+	json_decref(stats);
+	return 0;
+}
+
+/* Loads the starter corpus from 'dir' into an empty library; a library with items is left alone. */
+static int
+demo_content(sqlite3 *db, const char *dir)
+{
+	static const char *const files[] = { "cases-a.jsonl", "cases-b.jsonl", "lessons.jsonl" };
+	char paths[3][4096], *argv[3];
+	sqlite3_stmt *stmt = NULL;
+	int64_t items = -1;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM items", -1, &stmt, NULL) == SQLITE_OK &&
+	    sqlite3_step(stmt) == SQLITE_ROW)
+		items = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	if (items < 0) {
+		fprintf(stderr, "qingfeng-admin: %s\n", sqlite3_errmsg(db));
+		return 1;
+	}
+	if (items > 0)
+		return 0;
+	for (int i = 0; i < 3; i++) {
+		snprintf(paths[i], sizeof(paths[i]), "%s/%s", dir, files[i]);
+		argv[i] = paths[i];
+	}
+	return load_content(db, argv, 3);
+}
+
 /* Returns the id of the first unit named 'name' under 'parent', creating it if needed. */
 static int64_t
 demo_unit(sqlite3 *db, const char *name, int64_t parent)
@@ -388,6 +624,8 @@ cmd_demo(sqlite3 *db, int argc, char *argv[])
 		fprintf(stderr, "qingfeng-admin: %s\n", sqlite3_errmsg(db));
 		goto rollback;
 	}
+	if (demo_content(db, content) != 0)
+		return 1;
 	printf("demo ready: demo-admin, demo-editor, demo-supervisor, demo-cadre (password qingfeng-demo)\n");
 	return 0;
 rollback:
@@ -446,6 +684,9 @@ static const struct {
 	{ "add-unit", cmd_add_unit },
 	{ "add-user", cmd_add_user },
 	{ "demo", cmd_demo },
+	{ "load-content", cmd_load_content },
+	{ "content-stats", cmd_content_stats },
+	{ "export-content", cmd_export_content },
 };
 
 int

@@ -167,6 +167,9 @@ int body_check(struct request *req, json_t *root, const struct body_field *field
 void response_header(struct request *req, const char *name, const char *value);
 /* Sends 'body' with 'status'; takes ownership of 'body' (may be NULL for no content). */
 void response_json(struct request *req, int status, json_t *body);
+/* Sends 'len' bytes of 'body' (copied; not owned) as 'content_type', for replies that are not JSON. */
+void response_text(struct request *req, int status, const char *content_type, const char *body,
+    size_t len);
 /* Sends {"error":{"code":code,"message":message}} with 'status'. */
 void response_error(struct request *req, int status, const char *code, const char *message);
 void response_errorf(struct request *req, int status, const char *code, const char *fmt, ...)
@@ -230,6 +233,20 @@ unsigned role_bit(const char *name);
 #define SESSION_IDLE_S (2 * 3600)
 #define SESSION_ABSOLUTE_S (12 * 3600)
 
+/* ------------------------------------------------------------------ feed */
+
+/*
+ * Ranks up to 'limit' items for the signed-in cadre in 'arm' ("personalised"
+ * or "control"), each with its reasons; *items is a new JSON array owned by
+ * the caller. 0, or -1 on a database error.
+ */
+int feed_build(struct request *req, size_t limit, const char *arm, json_t **items);
+
+/* ------------------------------------------------------------------ arms */
+
+/* "personalised" or "control": the caller's arm, assigned now if it has none. */
+const char *arm_of(struct request *req);
+
 /* ---------------------------------------------------------------- audit */
 
 /*
@@ -263,10 +280,161 @@ void page_admin_create_unit(struct request *req);
 void page_admin_settings_get(struct request *req);
 void page_admin_settings_put(struct request *req);
 void page_admin_train(struct request *req);
+void page_feed(struct request *req);
+void page_events(struct request *req);
 void page_admin_model_runs(struct request *req);
 
 /* Content library pages (page-editor-*.c, page-search.c, page-items.c). */
 /* (declared by the content work below this line) */
+/*
+ * Routes and parameters: GET /api/tags, /api/search, /api/items/{id} for
+ * anyone signed in; /api/editor/... for editors and admins (content/EDITOR-API.md).
+ */
+void page_search(struct request *req);
+void page_item(struct request *req);
+void page_editor_items_list(struct request *req);
+void page_editor_item_create(struct request *req);
+void page_editor_item_get(struct request *req);
+void page_editor_item_update(struct request *req);
+void page_editor_item_publish(struct request *req);
+void page_editor_item_retire(struct request *req);
+void page_editor_item_versions(struct request *req);
+void page_editor_item_version(struct request *req);
+void page_editor_preview(struct request *req);
+void page_editor_questions_list(struct request *req);
+void page_editor_question_create(struct request *req);
+void page_editor_question_get(struct request *req);
+void page_editor_question_update(struct request *req);
+void page_editor_question_retire(struct request *req);
+void page_editor_tags_list(struct request *req);
+void page_editor_tag_create(struct request *req);
+void page_editor_tag_delete(struct request *req);
+void page_editor_import(struct request *req);
+void page_editor_export(struct request *req);
+extern const struct param_spec search_params[];
+extern const struct param_spec tags_params[];
+extern const struct param_spec editor_questions_params[];
+extern const struct param_spec editor_tag_delete_params[];
+extern const struct param_spec editor_import_params[];
+extern const struct param_spec editor_export_params[];
+/* Largest bodies: an item or question edit, and a JSON Lines import. */
+#define CONTENT_EDIT_MAX_BODY (512 * 1024)
+#define CONTENT_IMPORT_MAX_BODY (8 * 1024 * 1024)
+/*
+ * Answers a content library failure ('rc', an enum content_rc, and 'err',
+ * "field: reason") as {"error":{"code","message","field"}} with the status
+ * the rc stands for; database failures are logged and answered 503.
+ */
+void content_respond_error(struct request *req, int rc, const struct qf_error *err);
+
+/* ---------------------------------------------------------------- learner */
+
+/*
+ * The cadre as a learner (learner.c: answers, mastery per discipline, the
+ * review schedule, study time; the maths in model/learner.h). Pages:
+ * POST /api/questions/{id}/answer (page-answer.c), GET /api/me/progress
+ * (page-progress.c). Days and years are China Standard Time.
+ */
+void page_answer(struct request *req);
+void page_progress(struct request *req);
+
+#define LEARNER_UTC_OFFSET_S (8 * 3600)
+#define LEARNER_TARGET_HOURS 40
+/* A discipline is weak under this mastery, once it has this many answers. */
+#define LEARNER_WEAK_MASTERY 0.6
+#define LEARNER_WEAK_MIN_ANSWERS 3
+/* Most disciplines one answer updates (MASTERY_MAX_DISCIPLINES). */
+#define LEARNER_MAX_DISCIPLINES 16
+
+/* Mastery of one discipline. */
+struct learner_discipline {
+	char code[65];
+	char label[256];
+	int has_value;        /* 0: never answered: no value (not 0) */
+	double value;         /* P(right) on an average question, 0..1 */
+	int64_t answers;      /* answers on questions of this discipline */
+	int64_t wrong;        /* distinct questions of it answered wrong at least once */
+};
+
+/* One question in the caller's review schedule. */
+struct learner_review {
+	int64_t question_id;
+	int64_t item_id;      /* the item it belongs to; 0 for a standalone question */
+	int64_t due_at;       /* unix seconds; "now" for a fading question */
+	double recall;        /* predicted now, 0..1 */
+	int last_correct;
+	int due;              /* 1: due on or before today, or fading */
+};
+
+struct learner_answer_outcome {
+	int64_t answer_id;
+	int64_t question_id;
+	int correct;
+	int duplicate;        /* the client_id was seen: the first answer stands, nothing written */
+	struct learner_discipline disciplines[LEARNER_MAX_DISCIPLINES];
+	size_t discipline_count;
+	int64_t next_review_at;   /* unix seconds; 0 when none */
+};
+
+struct learner_study {
+	int64_t year_start, year_end;   /* this calendar year, unix seconds */
+	int64_t minutes_year;           /* distinct items completed this year, their minutes */
+	int64_t items_year;
+	int64_t items_total;            /* distinct items ever completed */
+};
+
+enum learner_rc {
+	LEARNER_OK = 0,
+	LEARNER_DUPLICATE = 1,      /* 'out' describes the first answer with that client_id */
+	LEARNER_DB_ERROR = -1,
+	LEARNER_CONFLICT = -2,      /* the client_id was used for another question */
+};
+
+/*
+ * Records the caller's answer to 'question_id' ('choice_json' canonical,
+ * 'correct' already judged) at 'now', inside the caller's write
+ * transaction: the answer row, one Elo step of mastery in each discipline
+ * of the question and of its difficulty, and the review schedule. With a
+ * 'client_id' seen before nothing is written and LEARNER_DUPLICATE comes
+ * back with the first answer. Fills 'out'; an enum learner_rc, 'err' on
+ * LEARNER_DB_ERROR.
+ */
+int learner_answer_record(sqlite3 *db, int64_t user_id, int64_t question_id,
+    const char *choice_json, int correct, const char *client_id, int64_t now,
+    struct learner_answer_outcome *out, struct qf_error *err);
+/* Every discipline tag with the user's mastery, in the regulations' order; '*out' caller-freed. */
+int learner_mastery_list(sqlite3 *db, int64_t user_id, struct learner_discipline **out,
+    size_t *count, struct qf_error *err);
+/*
+ * The weak disciplines: mastery under LEARNER_WEAK_MASTERY with at least
+ * LEARNER_WEAK_MIN_ANSWERS answers, weakest first, each with its 'wrong'
+ * count for the feed's reason. '*out' caller-freed (NULL when none). 0 or -1.
+ */
+int learner_weak_disciplines(sqlite3 *db, int64_t user_id, struct learner_discipline **out,
+    size_t *count, struct qf_error *err);
+/*
+ * The user's reviews due before 'until' (unix seconds) or fading at 'now',
+ * soonest first, at most 'limit', on questions still published; '*out'
+ * caller-freed. learner_reviews_due: those due on or before today.
+ */
+int learner_reviews(sqlite3 *db, int64_t user_id, int64_t now, int64_t until, size_t limit,
+    struct learner_review **out, size_t *count, struct qf_error *err);
+int learner_reviews_due(sqlite3 *db, int64_t user_id, int64_t now, size_t limit,
+    struct learner_review **out, size_t *count, struct qf_error *err);
+/* This calendar year's study: each completed item's minutes credited once. 0 or -1. */
+int learner_study_year(sqlite3 *db, int64_t user_id, int64_t now, struct learner_study *out,
+    struct qf_error *err);
+int learner_study_minutes_year(sqlite3 *db, int64_t user_id, int64_t now, int64_t *minutes,
+    struct qf_error *err);
+/* All the user's answers and the right ones. 0 or -1. */
+int learner_answer_counts(sqlite3 *db, int64_t user_id, int64_t *answers, int64_t *correct,
+    struct qf_error *err);
+/* Local (UTC+8) midnight starting the day of 't'; the first second of its year and of the next. */
+int64_t learner_day_start(int64_t t);
+int64_t learner_year_start(int64_t t);
+int64_t learner_year_end(int64_t t);
+/* 't' as the local date "YYYY-MM-DD". */
+void learner_format_date(int64_t t, char out[static 11]);
 
 /* --------------------------------------------------------------- accounts */
 

@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include "extern.h"
 
 #define LOGIN_WINDOW_S (15 * 60)
@@ -197,49 +195,6 @@ page_logout(struct request *req)
 	response_json(req, 204, NULL);
 }
 
-/* The experiment arm of a cadre, assigned once at random with the admin's control share. */
-static const char *
-me_arm(struct request *req)
-{
-	sqlite3 *db = req->app->db;
-	sqlite3_stmt *stmt;
-	const char *arm = NULL;
-	double control_share = 0.1;
-
-	if (sqlite3_prepare_v2(db, "SELECT arm FROM arms WHERE user_id = ?1", -1, &stmt, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(stmt, 1, req->user->id);
-		if (sqlite3_step(stmt) == SQLITE_ROW)
-			arm = strcmp((const char *)sqlite3_column_text(stmt, 0), "control") == 0 ?
-			    "control" : "personalised";
-		sqlite3_finalize(stmt);
-	}
-	if (arm != NULL)
-		return arm;
-	if (sqlite3_prepare_v2(db, "SELECT value FROM settings WHERE key = 'control_share'",
-	    -1, &stmt, NULL) == SQLITE_OK) {
-		if (sqlite3_step(stmt) == SQLITE_ROW)
-			control_share = sqlite3_column_double(stmt, 0);
-		sqlite3_finalize(stmt);
-	}
-	arm = randombytes_uniform(1000000) < (uint32_t)(control_share * 1000000) ? "control" : "personalised";
-	/* OR IGNORE: a concurrent request may have assigned it first; read back what stands. */
-	if (sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO arms(user_id, arm) VALUES (?1, ?2)",
-	    -1, &stmt, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(stmt, 1, req->user->id);
-		sqlite3_bind_text(stmt, 2, arm, -1, SQLITE_STATIC);
-		sqlite3_step(stmt);
-		sqlite3_finalize(stmt);
-	}
-	if (sqlite3_prepare_v2(db, "SELECT arm FROM arms WHERE user_id = ?1", -1, &stmt, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(stmt, 1, req->user->id);
-		if (sqlite3_step(stmt) == SQLITE_ROW)
-			arm = strcmp((const char *)sqlite3_column_text(stmt, 0), "control") == 0 ?
-			    "control" : "personalised";
-		sqlite3_finalize(stmt);
-	}
-	return arm;
-}
-
 void
 page_me(struct request *req)
 {
@@ -272,7 +227,7 @@ page_me(struct request *req)
 	}
 	json_object_set_new(user, "risks", risks);
 	if (req->user->role == ROLE_CADRE)
-		json_object_set_new(user, "arm", json_string(me_arm(req)));
+		json_object_set_new(user, "arm", json_string(arm_of(req)));
 	/* A page opened in a new tab learns the token here; other origins cannot read it. */
 	json_object_set_new(user, "csrf_token", json_string(req->user->csrf_token));
 	response_json(req, 200, user);

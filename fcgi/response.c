@@ -86,6 +86,39 @@ response_json(struct request *req, int status, json_t *body)
 	free(text);
 }
 
+/*
+ * Sends 'len' bytes of 'body' (not owned, copied out) as 'content_type':
+ * for the few replies that are not JSON, such as a JSON Lines export.
+ */
+void
+response_text(struct request *req, int status, const char *content_type, const char *body,
+    size_t len)
+{
+	FCGX_Stream *out = req->fcgx->out;
+	char head[256];
+	int head_len;
+
+	if (req->responded || strpbrk(content_type, "\r\n") != NULL)
+		return;
+	req->responded = 1;
+	req->status = status;
+	head_len = snprintf(head, sizeof(head), "Status: %d %s\r\nCache-Control: no-store\r\n",
+	    status, status_text(status));
+	FCGX_PutStr(head, head_len, out);
+	if (req->extra_headers != NULL)
+		FCGX_PutStr(req->extra_headers, (int)req->extra_headers_len, out);
+	head_len = snprintf(head, sizeof(head), "Content-Type: %s\r\nContent-Length: %zu\r\n\r\n",
+	    content_type, len);
+	FCGX_PutStr(head, head_len, out);
+	/* FCGX_PutStr takes an int: hand a large body over in slices. */
+	for (size_t done = 0; done < len; ) {
+		size_t slice = len - done > (1u << 20) ? (1u << 20) : len - done;
+
+		FCGX_PutStr(body + done, (int)slice, out);
+		done += slice;
+	}
+}
+
 void
 response_error(struct request *req, int status, const char *code, const char *message)
 {

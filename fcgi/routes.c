@@ -6,6 +6,11 @@
 
 #include "extern.h"
 
+static const struct param_spec feed_params[] = {
+	{ "limit", PARAM_INT, 1, 50, 0 },
+	{ NULL, 0, 0, 0, 0 },
+};
+
 static const struct param_spec model_runs_params[] = {
 	{ "limit", PARAM_INT, 1, 500, 0 },
 	{ NULL, 0, 0, 0, 0 },
@@ -19,6 +24,10 @@ const struct route routes[] = {
 	{ METHOD_POST, "/api/logout", page_logout, ROLE_SIGNED_IN, 0, NULL, 0 },
 	{ METHOD_GET, "/api/me", page_me, ROLE_SIGNED_IN, 0, NULL, 0 },
 
+	/* The cadre's learning. */
+	{ METHOD_GET, "/api/feed", page_feed, ROLE_CADRE, 0, feed_params, 0 },
+	{ METHOD_POST, "/api/events", page_events, ROLE_CADRE, 4096, NULL, 0 },
+
 	/* Administration. */
 	{ METHOD_POST, "/api/admin/users", page_admin_create_user, ROLE_ADMIN, 8192, NULL, 0 },
 	{ METHOD_POST, "/api/admin/units", page_admin_create_unit, ROLE_ADMIN, 4096, NULL, 0 },
@@ -26,6 +35,36 @@ const struct route routes[] = {
 	{ METHOD_PUT, "/api/admin/settings", page_admin_settings_put, ROLE_ADMIN, 4096, NULL, 0 },
 	{ METHOD_POST, "/api/admin/train", page_admin_train, ROLE_ADMIN, 0, NULL, 0 },
 	{ METHOD_GET, "/api/admin/model-runs", page_admin_model_runs, ROLE_ADMIN, 0, model_runs_params, 0 },
+
+	/* Content: the library for everyone signed in, the editor's workspace (content/EDITOR-API.md). */
+#define EDITORS (ROLE_EDITOR | ROLE_ADMIN)
+	{ METHOD_GET, "/api/tags", page_tags, ROLE_SIGNED_IN, 0, tags_params, 0 },
+	{ METHOD_GET, "/api/search", page_search, ROLE_SIGNED_IN, 0, search_params, 0 },
+	{ METHOD_GET, "/api/items/{id}", page_item, ROLE_SIGNED_IN, 0, NULL, 0 },
+	{ METHOD_GET, "/api/editor/items", page_editor_items_list, EDITORS, 0, search_params, 0 },
+	{ METHOD_POST, "/api/editor/items", page_editor_item_create, EDITORS, CONTENT_EDIT_MAX_BODY, NULL, 0 },
+	{ METHOD_GET, "/api/editor/items/{id}", page_editor_item_get, EDITORS, 0, NULL, 0 },
+	{ METHOD_PUT, "/api/editor/items/{id}", page_editor_item_update, EDITORS, CONTENT_EDIT_MAX_BODY, NULL, 0 },
+	{ METHOD_POST, "/api/editor/items/{id}/publish", page_editor_item_publish, EDITORS, 0, NULL, 0 },
+	{ METHOD_POST, "/api/editor/items/{id}/retire", page_editor_item_retire, EDITORS, 0, NULL, 0 },
+	{ METHOD_GET, "/api/editor/items/{id}/versions", page_editor_item_versions, EDITORS, 0, NULL, 0 },
+	{ METHOD_GET, "/api/editor/items/{id}/versions/{id}", page_editor_item_version, EDITORS, 0, NULL, 0 },
+	{ METHOD_POST, "/api/editor/preview", page_editor_preview, EDITORS, CONTENT_EDIT_MAX_BODY, NULL, 0 },
+	{ METHOD_GET, "/api/editor/questions", page_editor_questions_list, EDITORS, 0, editor_questions_params, 0 },
+	{ METHOD_POST, "/api/editor/questions", page_editor_question_create, EDITORS, CONTENT_EDIT_MAX_BODY, NULL, 0 },
+	{ METHOD_GET, "/api/editor/questions/{id}", page_editor_question_get, EDITORS, 0, NULL, 0 },
+	{ METHOD_PUT, "/api/editor/questions/{id}", page_editor_question_update, EDITORS, CONTENT_EDIT_MAX_BODY, NULL, 0 },
+	{ METHOD_POST, "/api/editor/questions/{id}/retire", page_editor_question_retire, EDITORS, 0, NULL, 0 },
+	{ METHOD_GET, "/api/editor/tags", page_editor_tags_list, EDITORS, 0, tags_params, 0 },
+	{ METHOD_POST, "/api/editor/tags", page_editor_tag_create, EDITORS, 4096, NULL, 0 },
+	{ METHOD_DELETE, "/api/editor/tags", page_editor_tag_delete, EDITORS, 0, editor_tag_delete_params, 0 },
+	{ METHOD_POST, "/api/editor/import", page_editor_import, EDITORS, CONTENT_IMPORT_MAX_BODY, editor_import_params, 0 },
+	{ METHOD_GET, "/api/editor/export", page_editor_export, EDITORS, 0, editor_export_params, 0 },
+#undef EDITORS
+
+	/* Quizzes, mastery, reviews and study hours (learner.c). */
+	{ METHOD_POST, "/api/questions/{id}/answer", page_answer, ROLE_CADRE, 4096, NULL, 0 },
+	{ METHOD_GET, "/api/me/progress", page_progress, ROLE_CADRE, 0, NULL, 0 },
 };
 
 const size_t route_count = sizeof(routes) / sizeof(routes[0]);

@@ -219,9 +219,76 @@ static const char migration_0002_login_failures[] =
 	/* Sessions end after an idle spell and at a hard limit: both need the times. */
 	"ALTER TABLE sessions ADD COLUMN expires_at INTEGER NOT NULL DEFAULT 0;";
 
+/*
+ * Version 3: content search. An FTS5 index with the trigram tokenizer over
+ * the title, summary and body of items (external content: the text lives
+ * once, in items), kept in step by triggers; trigrams find Chinese words of
+ * three or more characters anywhere in the text (content/search.c scans for
+ * shorter ones). Also indexes for "is this tag still used?".
+ */
+static const char migration_0003_content_search[] =
+	"CREATE VIRTUAL TABLE items_fts USING fts5("
+	"  title, summary, body_md, content='items', content_rowid='id', tokenize='trigram');"
+	"CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN"
+	"  INSERT INTO items_fts(rowid, title, summary, body_md)"
+	"    VALUES (new.id, new.title, new.summary, new.body_md);"
+	" END;"
+	"CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN"
+	"  INSERT INTO items_fts(items_fts, rowid, title, summary, body_md)"
+	"    VALUES ('delete', old.id, old.title, old.summary, old.body_md);"
+	" END;"
+	"CREATE TRIGGER items_fts_update AFTER UPDATE OF title, summary, body_md ON items BEGIN"
+	"  INSERT INTO items_fts(items_fts, rowid, title, summary, body_md)"
+	"    VALUES ('delete', old.id, old.title, old.summary, old.body_md);"
+	"  INSERT INTO items_fts(rowid, title, summary, body_md)"
+	"    VALUES (new.id, new.title, new.summary, new.body_md);"
+	" END;"
+	"INSERT INTO items_fts(items_fts) VALUES ('rebuild');"
+	"CREATE INDEX question_tags_by_tag ON question_tags(tag_code);"
+	"CREATE INDEX user_risks_by_tag ON user_risks(tag_code);"
+	"CREATE INDEX items_by_updated ON items(updated_at);";
+
+/*
+ * Version 4: the learner's state (model/learner.h has the maths). Each
+ * cadre's general ability; behind each mastery value, the discipline's
+ * deviation from it and the answers seen; each question's fitted
+ * difficulty; the spaced-review schedule of each cadre on each question.
+ */
+static const char migration_0004_learner[] =
+	"CREATE TABLE learner_ability ("
+	"  user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+	"  ability REAL NOT NULL DEFAULT 0,"
+	"  answers INTEGER NOT NULL DEFAULT 0,"
+	"  updated_at INTEGER NOT NULL DEFAULT (unixepoch())"
+	");"
+	"ALTER TABLE mastery ADD COLUMN deviation REAL NOT NULL DEFAULT 0;"
+	"ALTER TABLE mastery ADD COLUMN answers INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE question_stats ("
+	"  question_id INTEGER PRIMARY KEY REFERENCES questions(id) ON DELETE CASCADE,"
+	"  difficulty REAL NOT NULL,"
+	"  answers INTEGER NOT NULL DEFAULT 0,"
+	"  correct INTEGER NOT NULL DEFAULT 0,"
+	"  updated_at INTEGER NOT NULL DEFAULT (unixepoch())"
+	");"
+	"CREATE TABLE reviews ("
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  question_id INTEGER NOT NULL REFERENCES questions(id) ON DELETE CASCADE,"
+	"  stability REAL NOT NULL CHECK (stability > 0),"
+	"  difficulty REAL NOT NULL CHECK (difficulty BETWEEN 1 AND 10),"
+	"  reps INTEGER NOT NULL DEFAULT 0,"
+	"  lapses INTEGER NOT NULL DEFAULT 0,"
+	"  last_correct INTEGER NOT NULL CHECK (last_correct IN (0,1)),"
+	"  last_at INTEGER NOT NULL,"
+	"  due_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (user_id, question_id)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX reviews_by_due ON reviews(user_id, due_at);";
+
 static const char *const migrations[] = {
 	migration_0001_initial,
 	migration_0002_login_failures,
+	migration_0003_content_search,
+	migration_0004_learner,
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

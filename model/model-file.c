@@ -2,32 +2,42 @@
  * model-file.c — the model file: written atomically, mapped read-only,
  * validated completely before anyone reads a factor from it.
  *
- * Layout, format version 1 (host byte order, which must be little-endian in
- * practice; the byte-order mark makes any other host refuse the file):
+ * Layout, format version 2 (host byte order, which must be little-endian in
+ * practice; the byte-order mark makes any other host refuse the file).
+ * Version 1 files (no priors, no version string) are refused: retrain.
  *
  *   offset  size  field
  *        0     8  magic "QFMODEL\0"
- *        8     4  format version (1)
+ *        8     4  format version (2)
  *       12     4  byte-order mark 0x01020304
- *       16     4  header size (256)
+ *       16     4  header size (512)
  *       20     4  k, factors per row
  *       24     8  n_users
  *       32     8  n_items
  *       40     8  file size in bytes
- *       48     8  checksum: FNV-1a 64 of the whole file, these 8 bytes as 0
+ *       48     8  checksum: FNV-1a 64 of the whole file, these 8 bytes and
+ *                 the version string as 0
  *       56     8  created, unix seconds
  *       64     4  iterations           68   4  CG steps (0: Cholesky)
  *       72     8  seed
  *       80     4  regularization (f32) 84   4  alpha (f32)
  *       88     8  fit seconds (f64)    96   8  final loss (f64, NaN: none)
  *      104     8  metrics JSON length in bytes
- *      112    96  sections: 6 x {offset u64, size u64}, in this order:
+ *      112     4  user features (d_u)  116  4  item features (d_i)
+ *      120     8  user feature codes, bytes
+ *      128     8  item feature codes, bytes
+ *      136     4  prior ridge (f32)    140  4  zero
+ *      144    16  version string: the checksum in 16 lowercase hex digits
+ *      160   160  sections: 10 x {offset u64, size u64}, in this order:
  *                 user ids (int64 x n_users), item ids (int64 x n_items),
  *                 user factors (f32, n_users x k), item factors
  *                 (f32, n_items x k), item Gram Y^T Y (f32, k x k),
- *                 metrics (UTF-8 JSON text, no NUL)
- *      208    48  reserved, zero
- *      256        sections, each starting at a multiple of 64, zero padding
+ *                 metrics (UTF-8 JSON text, no NUL), user feature codes
+ *                 (d_u NUL-terminated codes, strictly ascending), user prior
+ *                 (f32, (1 + d_u) x k: bias row, then one per feature),
+ *                 item feature codes, item prior (f32, (1 + d_i) x k)
+ *      320   192  reserved, zero
+ *      512        sections, each starting at a multiple of 64, zero padding
  *                 between them; the file ends right after the last one.
  *
  * The loader recomputes the layout from k and the counts (which it first
@@ -48,9 +58,10 @@
 
 #include "extern.h"
 
-#define HEADER_SIZE 256
+#define HEADER_SIZE 512
 #define BYTE_ORDER_MARK 0x01020304u
 #define ALIGNMENT 64
+#define VERSION_LEN 16
 
 enum section {
 	SECTION_USER_IDS,
@@ -59,6 +70,10 @@ enum section {
 	SECTION_ITEM_FACTORS,
 	SECTION_ITEM_GRAM,
 	SECTION_METRICS,
+	SECTION_USER_CODES,
+	SECTION_USER_PRIOR,
+	SECTION_ITEM_CODES,
+	SECTION_ITEM_PRIOR,
 	SECTION__MAX
 };
 
@@ -68,7 +83,10 @@ enum {
 	H_K = 20, H_N_USERS = 24, H_N_ITEMS = 32, H_FILE_SIZE = 40,
 	H_CHECKSUM = 48, H_CREATED = 56, H_ITERATIONS = 64, H_CG_STEPS = 68,
 	H_SEED = 72, H_REGULARIZATION = 80, H_ALPHA = 84, H_FIT_SECONDS = 88,
-	H_FINAL_LOSS = 96, H_METRICS_LEN = 104, H_SECTIONS = 112,
+	H_FINAL_LOSS = 96, H_METRICS_LEN = 104, H_N_USER_FEATURES = 112,
+	H_N_ITEM_FEATURES = 116, H_USER_CODES_LEN = 120,
+	H_ITEM_CODES_LEN = 128, H_PRIOR_RIDGE = 136, H_ZERO = 140,
+	H_VERSION_STRING = 144, H_SECTIONS = 160,
 	H_RESERVED = H_SECTIONS + SECTION__MAX * 16
 };
 
@@ -76,6 +94,13 @@ struct layout {
 	uint64_t offset[SECTION__MAX];
 	uint64_t size[SECTION__MAX];
 	uint64_t total;
+};
+
+/* What the layout depends on, bounded by layout_compute. */
+struct counts {
+	uint64_t k, n_users, n_items, metrics_len;
+	uint64_t n_user_features, n_item_features;
+	uint64_t user_codes_len, item_codes_len;
 };
 
 /* FNV-1a 64 (Fowler, Noll, Vo): simple, and any flipped byte changes it. */
@@ -101,40 +126,58 @@ align_up(uint64_t v)
 }
 
 /*
- * The layout for 'k' and the counts, or -1 with 'err' filled when any of
- * them is outside the limits. Within the limits every product below stays
- * under 2^46, so none can overflow.
+ * The layout for the counts 'c', or -1 with 'err' filled when any of them
+ * is outside the limits. Within the limits every product below stays
+ * under 2^48, so none can overflow.
  */
 static int
-layout_compute(uint64_t k, uint64_t n_users, uint64_t n_items,
-    uint64_t metrics_len, struct layout *l, struct qf_error *err)
+layout_compute(const struct counts *c, struct layout *l, struct qf_error *err)
 {
 	uint64_t at;
 	int s;
 
-	if (k < 1 || k > MODEL_MAX_FACTORS) {
+	if (c->k < 1 || c->k > MODEL_MAX_FACTORS) {
 		qf_error_set(err, "k is %llu, must be 1-%d",
-		    (unsigned long long)k, MODEL_MAX_FACTORS);
+		    (unsigned long long)c->k, MODEL_MAX_FACTORS);
 		return -1;
 	}
-	if (n_users < 1 || n_users > MODEL_MAX_ROWS ||
-	    n_items < 1 || n_items > MODEL_MAX_ROWS) {
+	if (c->n_users < 1 || c->n_users > MODEL_MAX_ROWS ||
+	    c->n_items < 1 || c->n_items > MODEL_MAX_ROWS) {
 		qf_error_set(err, "%llu users and %llu items: each must be 1-%u",
-		    (unsigned long long)n_users, (unsigned long long)n_items,
-		    MODEL_MAX_ROWS);
+		    (unsigned long long)c->n_users,
+		    (unsigned long long)c->n_items, MODEL_MAX_ROWS);
 		return -1;
 	}
-	if (metrics_len > MODEL_FILE_MAX_METRICS) {
+	if (c->metrics_len > MODEL_FILE_MAX_METRICS) {
 		qf_error_set(err, "metrics of %llu bytes, the limit is %u",
-		    (unsigned long long)metrics_len, MODEL_FILE_MAX_METRICS);
+		    (unsigned long long)c->metrics_len, MODEL_FILE_MAX_METRICS);
 		return -1;
 	}
-	l->size[SECTION_USER_IDS] = n_users * sizeof(int64_t);
-	l->size[SECTION_ITEM_IDS] = n_items * sizeof(int64_t);
-	l->size[SECTION_USER_FACTORS] = n_users * k * sizeof(float);
-	l->size[SECTION_ITEM_FACTORS] = n_items * k * sizeof(float);
-	l->size[SECTION_ITEM_GRAM] = k * k * sizeof(float);
-	l->size[SECTION_METRICS] = metrics_len;
+	if (c->n_user_features > MODEL_MAX_FEATURES ||
+	    c->n_item_features > MODEL_MAX_FEATURES ||
+	    c->user_codes_len > c->n_user_features * (MODEL_FEATURE_CODE_MAX + 1) ||
+	    c->item_codes_len > c->n_item_features * (MODEL_FEATURE_CODE_MAX + 1)) {
+		qf_error_set(err, "%llu user and %llu item features in %llu and "
+		    "%llu bytes: at most %d features of %d bytes each",
+		    (unsigned long long)c->n_user_features,
+		    (unsigned long long)c->n_item_features,
+		    (unsigned long long)c->user_codes_len,
+		    (unsigned long long)c->item_codes_len, MODEL_MAX_FEATURES,
+		    MODEL_FEATURE_CODE_MAX);
+		return -1;
+	}
+	l->size[SECTION_USER_IDS] = c->n_users * sizeof(int64_t);
+	l->size[SECTION_ITEM_IDS] = c->n_items * sizeof(int64_t);
+	l->size[SECTION_USER_FACTORS] = c->n_users * c->k * sizeof(float);
+	l->size[SECTION_ITEM_FACTORS] = c->n_items * c->k * sizeof(float);
+	l->size[SECTION_ITEM_GRAM] = c->k * c->k * sizeof(float);
+	l->size[SECTION_METRICS] = c->metrics_len;
+	l->size[SECTION_USER_CODES] = c->user_codes_len;
+	l->size[SECTION_USER_PRIOR] = (1 + c->n_user_features) * c->k *
+	    sizeof(float);
+	l->size[SECTION_ITEM_CODES] = c->item_codes_len;
+	l->size[SECTION_ITEM_PRIOR] = (1 + c->n_item_features) * c->k *
+	    sizeof(float);
 	at = HEADER_SIZE;
 	for (s = 0; s < SECTION__MAX; s++) {
 		l->offset[s] = align_up(at);
@@ -147,6 +190,14 @@ layout_compute(uint64_t k, uint64_t n_users, uint64_t n_items,
 		return -1;
 	}
 	return 0;
+}
+
+/* The checksum as the version string: 16 lowercase hex digits and a NUL. */
+static void
+version_of(uint64_t checksum, char out[MODEL_VERSION_SIZE])
+{
+	snprintf(out, MODEL_VERSION_SIZE, "%016llx",
+	    (unsigned long long)checksum);
 }
 
 /* Header fields by offset; memcpy keeps every access aligned-safe. */
@@ -256,6 +307,37 @@ emit_file(struct emitter *e, const unsigned char *header,
 	}
 }
 
+/* 0 when 'p' (or NULL) is a usable prior of rank 'k', -1 with 'err' filled. */
+static int
+prior_check(const struct model_prior *p, uint32_t k, const char *side,
+    struct qf_error *err)
+{
+	uint64_t j;
+
+	if (p == NULL)
+		return 0;
+	if (p->k != k || p->n_features > MODEL_MAX_FEATURES ||
+	    p->weights == NULL || (p->n_features > 0 && p->codes == NULL)) {
+		qf_error_set(err, "%s prior of rank %u with %u features does not "
+		    "fit a model of rank %u", side, p->k, p->n_features, k);
+		return -1;
+	}
+	for (j = 0; j < p->n_features; j++)
+		if (!model_feature_code_is_valid(p->codes[j]) ||
+		    (j > 0 && strcmp(p->codes[j - 1], p->codes[j]) >= 0)) {
+			qf_error_set(err, "%s feature %llu is invalid or out of "
+			    "order", side, (unsigned long long)j);
+			return -1;
+		}
+	for (j = 0; j < (uint64_t)(1 + p->n_features) * k; j++)
+		if (!isfinite(p->weights[j])) {
+			qf_error_set(err, "%s prior weight %llu is not finite", side,
+			    (unsigned long long)j);
+			return -1;
+		}
+	return 0;
+}
+
 /* 0 when 'in' can be written, -1 with 'err' naming what is wrong. */
 static int
 input_check(const struct model_file_input *in, struct qf_error *err)
@@ -293,6 +375,68 @@ input_check(const struct model_file_input *in, struct qf_error *err)
 		qf_error_set(err, "metrics are not clean UTF-8 text");
 		return -1;
 	}
+	if (!(in->info.regularization > 0.0f) ||
+	    !isfinite(in->info.regularization) || !(in->info.alpha >= 0.0f) ||
+	    !isfinite(in->info.alpha) || !(in->info.prior_ridge >= 0.0f) ||
+	    !isfinite(in->info.prior_ridge)) {
+		qf_error_set(err, "training parameters out of range "
+		    "(regularization > 0, alpha >= 0, prior ridge >= 0)");
+		return -1;
+	}
+	return prior_check(in->user_prior, in->k, "user", err) < 0 ||
+	    prior_check(in->item_prior, in->k, "item", err) < 0 ? -1 : 0;
+}
+
+/* Bytes of the codes of 'p' as stored: each with its NUL. */
+static uint64_t
+codes_len(const struct model_prior *p)
+{
+	uint64_t len = 0;
+	uint32_t j;
+
+	if (p != NULL)
+		for (j = 0; j < p->n_features; j++)
+			len += strlen(p->codes[j]) + 1;
+	return len;
+}
+
+/*
+ * One side's codes section (NUL-terminated codes, concatenated) and prior
+ * weights: from 'p', or, when 'p' is NULL, no codes and the mean of the
+ * 'n' x 'k' factors as the bias row. Allocates '*codes' (may stay NULL)
+ * and '*weights'; 0 or -1 when out of memory.
+ */
+static int
+side_sections(const struct model_prior *p, const float *factors, uint32_t n,
+    uint32_t k, char **codes, float **weights)
+{
+	uint64_t len = codes_len(p), at = 0;
+	double sum;
+	uint32_t j, r;
+	size_t l;
+
+	*codes = NULL;
+	if ((*weights = model_floats_alloc((size_t)(1 + (p ? p->n_features : 0)) *
+	    k)) == NULL)
+		return -1;
+	if (p != NULL) {
+		memcpy(*weights, p->weights,
+		    (size_t)(1 + p->n_features) * k * sizeof(float));
+		if (len > 0 && (*codes = malloc((size_t)len)) == NULL)
+			return -1;
+		for (j = 0; j < p->n_features; j++) {
+			l = strlen(p->codes[j]) + 1;
+			memcpy(*codes + at, p->codes[j], l);
+			at += l;
+		}
+		return 0;
+	}
+	for (j = 0; j < k; j++) {
+		sum = 0.0;
+		for (r = 0; r < n; r++)
+			sum += factors[(size_t)r * k + j];
+		(*weights)[j] = (float)(sum / n);
+	}
 	return 0;
 }
 
@@ -319,27 +463,42 @@ model_file_write(const char *path, const struct model_file_input *in,
 {
 	unsigned char header[HEADER_SIZE];
 	const void *data[SECTION__MAX];
-	char tmp[4096], dir[4096];
+	char tmp[4096], dir[4096], version[MODEL_VERSION_SIZE];
+	char *user_codes = NULL, *item_codes = NULL;
+	float *gram = NULL, *user_prior = NULL, *item_prior = NULL;
+	struct counts c;
 	struct emitter e;
 	struct layout l;
-	float *gram = NULL;
 	FILE *fp = NULL;
-	size_t metrics_len;
 	int fd = -1, dir_fd, s, rc = -1;
 
 	tmp[0] = '\0';
-	metrics_len = in->metrics_json != NULL ? strlen(in->metrics_json) : 0;
-	if (layout_compute(in->k, in->n_users, in->n_items, metrics_len, &l,
-	    err) < 0 || input_check(in, err) < 0)
+	memset(&c, 0, sizeof(c));
+	c.k = in->k;
+	c.n_users = in->n_users;
+	c.n_items = in->n_items;
+	c.metrics_len = in->metrics_json != NULL ? strlen(in->metrics_json) : 0;
+	c.n_user_features = in->user_prior ? in->user_prior->n_features : 0;
+	c.n_item_features = in->item_prior ? in->item_prior->n_features : 0;
+	if (input_check(in, err) < 0)
+		return -1;
+	c.user_codes_len = codes_len(in->user_prior);
+	c.item_codes_len = codes_len(in->item_prior);
+	if (layout_compute(&c, &l, err) < 0)
 		return -1;
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp) ||
 	    directory_of(path, dir, sizeof(dir)) < 0) {
 		qf_error_set(err, "%s: path too long", path);
 		return -1;
 	}
-	if ((gram = model_floats_alloc((size_t)in->k * in->k)) == NULL) {
+	tmp[0] = '\0';
+	if ((gram = model_floats_alloc((size_t)in->k * in->k)) == NULL ||
+	    side_sections(in->user_prior, in->user_factors, in->n_users, in->k,
+	    &user_codes, &user_prior) < 0 ||
+	    side_sections(in->item_prior, in->item_factors, in->n_items, in->k,
+	    &item_codes, &item_prior) < 0) {
 		qf_error_set(err, "out of memory");
-		return -1;
+		goto out;
 	}
 	/* Y^T Y of the item factors: fold-in needs it, and it costs n k^2. */
 	model_gram(in->item_factors, in->n_items, in->k, gram);
@@ -361,7 +520,12 @@ model_file_write(const char *path, const struct model_file_input *in,
 	put_float(header, H_ALPHA, in->info.alpha);
 	put_double(header, H_FIT_SECONDS, in->info.fit_seconds);
 	put_double(header, H_FINAL_LOSS, in->info.final_loss);
-	put64(header, H_METRICS_LEN, metrics_len);
+	put64(header, H_METRICS_LEN, c.metrics_len);
+	put32(header, H_N_USER_FEATURES, (uint32_t)c.n_user_features);
+	put32(header, H_N_ITEM_FEATURES, (uint32_t)c.n_item_features);
+	put64(header, H_USER_CODES_LEN, c.user_codes_len);
+	put64(header, H_ITEM_CODES_LEN, c.item_codes_len);
+	put_float(header, H_PRIOR_RIDGE, in->info.prior_ridge);
 	for (s = 0; s < SECTION__MAX; s++) {
 		put64(header, H_SECTIONS + 16 * s, l.offset[s]);
 		put64(header, H_SECTIONS + 16 * s + 8, l.size[s]);
@@ -372,14 +536,21 @@ model_file_write(const char *path, const struct model_file_input *in,
 	data[SECTION_ITEM_FACTORS] = in->item_factors;
 	data[SECTION_ITEM_GRAM] = gram;
 	data[SECTION_METRICS] = in->metrics_json;
+	data[SECTION_USER_CODES] = user_codes;
+	data[SECTION_USER_PRIOR] = user_prior;
+	data[SECTION_ITEM_CODES] = item_codes;
+	data[SECTION_ITEM_PRIOR] = item_prior;
 
-	/* Pass 1: the checksum, with its own field still zero. */
+	/* Pass 1: the checksum, with its own field and the version zero. */
 	memset(&e, 0, sizeof(e));
 	e.hash = FNV1A64_INIT;
 	emit_file(&e, header, &l, data);
 	put64(header, H_CHECKSUM, e.hash);
+	version_of(e.hash, version);
+	memcpy(header + H_VERSION_STRING, version, VERSION_LEN);
 
 	/* Pass 2: the file, under a temporary name in the same directory. */
+	snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path);
 	if ((fd = mkstemp(tmp)) < 0) {
 		qf_error_set(err, "%s: cannot create: %s", tmp, strerror(errno));
 		tmp[0] = '\0';
@@ -429,17 +600,61 @@ out:
 	if (tmp[0] != '\0')
 		unlink(tmp);
 	model_floats_free(gram);
+	model_floats_free(user_prior);
+	model_floats_free(item_prior);
+	free(user_codes);
+	free(item_codes);
 	return rc;
 }
 
 /* ----------------------------------------------------------------- load */
+
+/*
+ * Splits a codes section of 'len' bytes at 'at' into 'n' pointers in
+ * 'out', checking each code and their order; 0, or -1 with 'err' filled.
+ */
+static int
+split_codes(const char *at, uint64_t len, uint32_t n, const char **out,
+    const char *side, struct qf_error *err)
+{
+	uint64_t pos = 0, l;
+	uint32_t j;
+
+	for (j = 0; j < n; j++) {
+		l = 0;
+		while (pos + l < len && at[pos + l] != '\0')
+			l++;
+		if (pos + l == len) {
+			qf_error_set(err, "%s feature codes end before code %u", side,
+			    j);
+			return -1;
+		}
+		out[j] = at + pos;
+		if (!model_feature_code_is_valid(out[j]) ||
+		    (j > 0 && strcmp(out[j - 1], out[j]) >= 0)) {
+			qf_error_set(err, "%s feature code %u is invalid or out of "
+			    "order", side, j);
+			return -1;
+		}
+		pos += l + 1;
+	}
+	if (pos != len) {
+		qf_error_set(err, "%llu bytes after the %s feature codes",
+		    (unsigned long long)(len - pos), side);
+		return -1;
+	}
+	return 0;
+}
 
 /* Every header field and the content; 0, or -1 with 'err' filled. */
 static int
 validate(struct model *m, const unsigned char *base, uint64_t file_size,
     struct qf_error *err)
 {
-	uint64_t k, n_users, n_items, metrics_len, sum, j, n;
+	static const unsigned char zeros[VERSION_LEN];
+	char version[MODEL_VERSION_SIZE];
+	uint64_t sum, j, n;
+	struct counts c;
 	struct layout l;
 	const float *f;
 	int s;
@@ -450,7 +665,9 @@ validate(struct model *m, const unsigned char *base, uint64_t file_size,
 	}
 	if (get32(base, H_VERSION) != MODEL_FILE_VERSION) {
 		qf_error_set(err, "model file format version %u, this program "
-		    "reads version %d", get32(base, H_VERSION), MODEL_FILE_VERSION);
+		    "reads version %d%s", get32(base, H_VERSION),
+		    MODEL_FILE_VERSION, get32(base, H_VERSION) < MODEL_FILE_VERSION ?
+		    " (an older trainer wrote it: run qingfeng-train again)" : "");
 		return -1;
 	}
 	if (get32(base, H_BYTE_ORDER) != BYTE_ORDER_MARK) {
@@ -462,17 +679,22 @@ validate(struct model *m, const unsigned char *base, uint64_t file_size,
 		    get32(base, H_HEADER_SIZE), HEADER_SIZE);
 		return -1;
 	}
-	for (j = H_RESERVED; j < HEADER_SIZE; j++)
-		if (base[j] != 0) {
+	for (j = H_ZERO; j < HEADER_SIZE; j++)
+		if (base[j] != 0 && (j < H_ZERO + 4 || j >= H_RESERVED)) {
 			qf_error_set(err, "reserved header byte %llu is not zero",
 			    (unsigned long long)j);
 			return -1;
 		}
-	k = get32(base, H_K);
-	n_users = get64(base, H_N_USERS);
-	n_items = get64(base, H_N_ITEMS);
-	metrics_len = get64(base, H_METRICS_LEN);
-	if (layout_compute(k, n_users, n_items, metrics_len, &l, err) < 0)
+	memset(&c, 0, sizeof(c));
+	c.k = get32(base, H_K);
+	c.n_users = get64(base, H_N_USERS);
+	c.n_items = get64(base, H_N_ITEMS);
+	c.metrics_len = get64(base, H_METRICS_LEN);
+	c.n_user_features = get32(base, H_N_USER_FEATURES);
+	c.n_item_features = get32(base, H_N_ITEM_FEATURES);
+	c.user_codes_len = get64(base, H_USER_CODES_LEN);
+	c.item_codes_len = get64(base, H_ITEM_CODES_LEN);
+	if (layout_compute(&c, &l, err) < 0)
 		return -1;
 	if (get64(base, H_FILE_SIZE) != l.total) {
 		qf_error_set(err, "header says %llu bytes, its counts need %llu",
@@ -499,26 +721,40 @@ validate(struct model *m, const unsigned char *base, uint64_t file_size,
 			return -1;
 		}
 
+	/* The checksum, with its field and the version string as zeros. */
 	sum = fnv1a64(FNV1A64_INIT, base, H_CHECKSUM);
-	sum = fnv1a64(sum, "\0\0\0\0\0\0\0\0", 8);
-	sum = fnv1a64(sum, base + H_CHECKSUM + 8,
-	    (size_t)(l.total - H_CHECKSUM - 8));
+	sum = fnv1a64(sum, zeros, 8);
+	sum = fnv1a64(sum, base + H_CHECKSUM + 8, H_VERSION_STRING - H_CHECKSUM - 8);
+	sum = fnv1a64(sum, zeros, VERSION_LEN);
+	sum = fnv1a64(sum, base + H_VERSION_STRING + VERSION_LEN,
+	    (size_t)(l.total - H_VERSION_STRING - VERSION_LEN));
 	if (sum != get64(base, H_CHECKSUM)) {
 		qf_error_set(err, "checksum mismatch: the file is corrupt");
 		return -1;
 	}
+	version_of(sum, version);
+	if (memcmp(base + H_VERSION_STRING, version, VERSION_LEN) != 0) {
+		qf_error_set(err, "version string does not match the checksum: "
+		    "the file is corrupt");
+		return -1;
+	}
 
-	m->k = (uint32_t)k;
-	m->n_users = (uint32_t)n_users;
-	m->n_items = (uint32_t)n_items;
+	m->k = (uint32_t)c.k;
+	m->n_users = (uint32_t)c.n_users;
+	m->n_items = (uint32_t)c.n_items;
 	m->user_ids = (const int64_t *)(base + l.offset[SECTION_USER_IDS]);
 	m->item_ids = (const int64_t *)(base + l.offset[SECTION_ITEM_IDS]);
 	m->user_factors = (const float *)(base + l.offset[SECTION_USER_FACTORS]);
 	m->item_factors = (const float *)(base + l.offset[SECTION_ITEM_FACTORS]);
 	m->item_gram = (const float *)(base + l.offset[SECTION_ITEM_GRAM]);
 	m->metrics_json = (const char *)(base + l.offset[SECTION_METRICS]);
-	m->metrics_json_len = (size_t)metrics_len;
+	m->metrics_json_len = (size_t)c.metrics_len;
 	m->checksum = sum;
+	memcpy(m->version, version, sizeof(version));
+	m->n_user_features = (uint32_t)c.n_user_features;
+	m->n_item_features = (uint32_t)c.n_item_features;
+	m->user_prior = (const float *)(base + l.offset[SECTION_USER_PRIOR]);
+	m->item_prior = (const float *)(base + l.offset[SECTION_ITEM_PRIOR]);
 	m->info.created = (int64_t)get64(base, H_CREATED);
 	m->info.iterations = get32(base, H_ITERATIONS);
 	m->info.cg_steps = get32(base, H_CG_STEPS);
@@ -527,22 +763,27 @@ validate(struct model *m, const unsigned char *base, uint64_t file_size,
 	m->info.alpha = get_float(base, H_ALPHA);
 	m->info.fit_seconds = get_double(base, H_FIT_SECONDS);
 	m->info.final_loss = get_double(base, H_FINAL_LOSS);
+	m->info.prior_ridge = get_float(base, H_PRIOR_RIDGE);
 
 	/* A checksum only proves the writer's intent: check the content too. */
-	for (j = 1; j < n_users; j++)
+	for (j = 1; j < c.n_users; j++)
 		if (m->user_ids[j - 1] >= m->user_ids[j]) {
 			qf_error_set(err, "user ids not ascending at %llu",
 			    (unsigned long long)j);
 			return -1;
 		}
-	for (j = 1; j < n_items; j++)
+	for (j = 1; j < c.n_items; j++)
 		if (m->item_ids[j - 1] >= m->item_ids[j]) {
 			qf_error_set(err, "item ids not ascending at %llu",
 			    (unsigned long long)j);
 			return -1;
 		}
-	/* The three float sections are contiguous but for padding: check each. */
-	for (s = SECTION_USER_FACTORS; s <= SECTION_ITEM_GRAM; s++) {
+	/* Every float section, each on its own (padding between them). */
+	for (s = 0; s < SECTION__MAX; s++) {
+		if (s != SECTION_USER_FACTORS && s != SECTION_ITEM_FACTORS &&
+		    s != SECTION_ITEM_GRAM && s != SECTION_USER_PRIOR &&
+		    s != SECTION_ITEM_PRIOR)
+			continue;
 		f = (const float *)(base + l.offset[s]);
 		n = l.size[s] / sizeof(float);
 		for (j = 0; j < n; j++)
@@ -553,13 +794,31 @@ validate(struct model *m, const unsigned char *base, uint64_t file_size,
 			}
 	}
 	if (!(m->info.regularization > 0.0f) || !isfinite(m->info.regularization) ||
-	    !(m->info.alpha >= 0.0f) || !isfinite(m->info.alpha)) {
+	    !(m->info.alpha >= 0.0f) || !isfinite(m->info.alpha) ||
+	    !(m->info.prior_ridge >= 0.0f) || !isfinite(m->info.prior_ridge)) {
 		qf_error_set(err, "training parameters out of range");
 		return -1;
 	}
 	if (!utf8_is_clean(m->metrics_json, m->metrics_json_len, 1)) {
 		qf_error_set(err, "metrics are not clean UTF-8 text");
 		return -1;
+	}
+	if (c.n_user_features + c.n_item_features > 0) {
+		m->feature_table = malloc((size_t)(c.n_user_features +
+		    c.n_item_features) * sizeof(*m->feature_table));
+		if (m->feature_table == NULL) {
+			qf_error_set(err, "out of memory for the feature codes");
+			return -1;
+		}
+		if (split_codes((const char *)base + l.offset[SECTION_USER_CODES],
+		    c.user_codes_len, m->n_user_features, m->feature_table,
+		    "user", err) < 0 ||
+		    split_codes((const char *)base + l.offset[SECTION_ITEM_CODES],
+		    c.item_codes_len, m->n_item_features,
+		    m->feature_table + c.n_user_features, "item", err) < 0)
+			return -1;
+		m->user_features = m->feature_table;
+		m->item_features = m->feature_table + c.n_user_features;
 	}
 	return 0;
 }
@@ -607,6 +866,7 @@ model_load(const char *path, struct qf_error *err)
 	qf_error_init(&fault);
 	if (validate(m, map, (uint64_t)st.st_size, &fault) < 0) {
 		qf_error_set(err, "%s: %s", path, fault.text);
+		free(m->feature_table);
 		goto err;
 	}
 	m->map = map;
@@ -630,6 +890,7 @@ model_unload(struct model *m)
 		return;
 	if (m->map != NULL)
 		munmap(m->map, m->map_size);
+	free(m->feature_table);
 	free(m);
 }
 

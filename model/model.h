@@ -26,6 +26,8 @@
 
 #include "lib/core.h"
 
+struct model_prior;
+
 /* Upper limits the library accepts; anything larger is refused, not tried. */
 #define MODEL_MAX_FACTORS 1024
 #define MODEL_MAX_ROWS    ((uint32_t)INT32_MAX)   /* users or items */
@@ -208,7 +210,7 @@ size_t model_top_n(const float *scores, uint32_t n_scores,
 /* ------------------------------------------------------------ model file */
 
 #define MODEL_FILE_MAGIC "QFMODEL"   /* 8 bytes with its NUL */
-#define MODEL_FILE_VERSION 1
+#define MODEL_FILE_VERSION 2          /* 2: feature priors, version string */
 #define MODEL_FILE_MAX_METRICS (1u << 20)
 
 /* How the factors were trained: fixed fields of the file header. */
@@ -221,6 +223,7 @@ struct model_train_info {
 	float alpha;
 	double fit_seconds;
 	double final_loss;          /* NAN when not computed */
+	float prior_ridge;          /* ridge of the feature priors (0: none fitted) */
 };
 
 /* What model_file_write needs; nothing is taken over. */
@@ -234,17 +237,31 @@ struct model_file_input {
 	const float *item_factors;      /* n_items x k, finite */
 	struct model_train_info info;
 	const char *metrics_json;       /* NUL-terminated text, may be NULL */
+	/*
+	 * Cold-start priors (see "cold start" below), each with k == 'k';
+	 * NULL: no features, the bias row is then the mean factor row, so a
+	 * newcomer starts at the average user or item.
+	 */
+	const struct model_prior *user_prior;
+	const struct model_prior *item_prior;
 };
 
 /*
  * Writes the model to 'path' atomically: a temporary file in the same
  * directory, fwrite, fflush, fsync, rename over 'path', fsync of the
  * directory. Readers see the old file or the new one, never half of one.
- * The item Gram matrix Y^T Y is computed and stored for fold-in.
+ * The item Gram matrix Y^T Y is computed and stored for fold-in. The
+ * header carries the model's version string: the 16 lowercase hex digits
+ * of the file's checksum (what the app reports as the model version and
+ * qingfeng-train records in model_runs.model_version).
  * Returns 0, or -1 with 'err' filled (and no temporary file left behind).
+ * Load the file back (model_load) to read its version.
  */
 int model_file_write(const char *path, const struct model_file_input *in,
     struct qf_error *err);
+
+/* The version string with its NUL: 16 hex digits. */
+#define MODEL_VERSION_SIZE 17
 
 /* A loaded model: read-only views into one private mapping of the file. */
 struct model {
@@ -260,11 +277,20 @@ struct model {
 	size_t metrics_json_len;
 	struct model_train_info info;
 	uint64_t checksum;           /* FNV-1a 64 of the file; a version tag */
+	char version[MODEL_VERSION_SIZE];   /* from the header: checksum in hex */
 	uint64_t file_dev;           /* st_dev and st_ino when loaded: */
 	uint64_t file_ino;           /* see model_file_changed */
+	/* Cold-start priors: feature codes ascending, (1 + n) x k weights. */
+	uint32_t n_user_features;
+	uint32_t n_item_features;
+	const char *const *user_features;
+	const char *const *item_features;
+	const float *user_prior;     /* row 0 bias, row 1 + j feature j */
+	const float *item_prior;
 	/* private */
 	void *map;
 	size_t map_size;
+	const char **feature_table;  /* owned: both code tables */
 };
 
 /*
@@ -290,6 +316,76 @@ int model_file_changed(const struct model *m, const char *path);
 /* Internal index of a user or item id in a loaded model, or -1. */
 int64_t model_user_index(const struct model *m, int64_t user_id);
 int64_t model_item_index(const struct model *m, int64_t item_id);
+
+/* ------------------------------------------------------------ cold start */
+
+/*
+ * Feature priors for cadres and items without interactions (cold start):
+ * one ridge regression per side from binary features to the trained
+ * factor rows,
+ *   x  ~  b + sum over the row's features j of W_j,
+ *   (W, b) = argmin sum_u |x_u - b - f_u W|^2 + ridge |W|^2   (b free),
+ * solved as (F_c^T F_c + ridge I) W = F_c^T X_c with F_c, X_c the centred
+ * feature and factor matrices, b = mean(x) - mean(f) W. A new cadre's
+ * vector is then b plus the rows of their features: items liked by the
+ * trained cadres who share a risk exposure score higher for them.
+ *
+ * Feature codes are 1..MODEL_FEATURE_CODE_MAX printable ASCII bytes
+ * without spaces. qingfeng uses, for users, "category:<category>",
+ * "industry:<tag>", "risk:<tag>" (risk exposure) and "weak:<tag>"
+ * (a discipline the cadre's quiz mastery is below 0.6 in); for items, the
+ * item's tag codes as they are ("risk.tendering").
+ */
+#define MODEL_MAX_FEATURES 65536
+#define MODEL_FEATURE_CODE_MAX 128
+#define MODEL_FEATURE_CATEGORY "category:"
+#define MODEL_FEATURE_INDUSTRY "industry:"
+#define MODEL_FEATURE_RISK "risk:"
+#define MODEL_FEATURE_WEAK "weak:"
+
+/* A fitted prior, owned: free with model_prior_free. */
+struct model_prior {
+	uint32_t k;
+	uint32_t n_features;
+	char **codes;        /* n_features, strictly ascending (strcmp) */
+	float *weights;      /* (1 + n_features) x k: bias row, then W */
+	float ridge;
+};
+
+/* 1 when 'code' (NUL-terminated) is a valid feature code. */
+int model_feature_code_is_valid(const char *code);
+
+/*
+ * Fits the prior of one side. 'factors' is n_rows x k; 'features' is an
+ * n_rows x n_features matrix whose entries mark a row's features (their
+ * values are ignored); 'codes' names its columns, strictly ascending and
+ * valid (copied). 'ridge' > 0. The n_features x n_features system is
+ * solved with LAPACK sposv for all k right-hand sides at once. n_features may be 0: the prior is
+ * then the mean row. Fills 'out'; 0, or -1 with 'err' filled.
+ */
+int model_prior_fit(const float *factors, uint32_t n_rows, uint32_t k,
+    const struct model_csr *features, const char *const *codes, float ridge,
+    struct model_prior *out, struct qf_error *err);
+void model_prior_free(struct model_prior *p);
+
+/* Index of 'code' in the ascending table 'codes' of 'n', or -1. */
+int64_t model_feature_find(const char *const *codes, uint32_t n,
+    const char *code);
+
+/*
+ * The prior vector of a newcomer with the 'n' feature codes 'codes' (any
+ * order; unknown codes and repeats are ignored) into 'out' (k floats):
+ * b + sum of W_j, one sgemv-free pass of saxpy. Returns how many distinct
+ * known features were used (0: 'out' is the bias alone).
+ */
+int model_prior_vector(const float *weights, const char *const *table,
+    uint32_t n_table, uint32_t k, const char *const *codes, size_t n,
+    float *out);
+/* The same against a loaded model's user or item prior. */
+int model_user_prior(const struct model *m, const char *const *features,
+    size_t n, float *x);
+int model_item_prior(const struct model *m, const char *const *tags,
+    size_t n, float *y);
 
 /* --------------------------------------------------------------- metrics */
 

@@ -21,7 +21,7 @@ cmd_eval(int argc, char **argv)
 	char *text = NULL;
 	int rc, status = EXIT_INPUT;
 
-	if ((rc = train_options_parse(argc, argv, &o)) != 0)
+	if ((rc = train_options_parse(argc, argv, TRAIN_EVAL, &o)) != 0)
 		return rc > 0 ? 0 : EXIT_USAGE;
 	if (o.test_path == NULL) {
 		fprintf(stderr, "qingfeng-train: eval needs --test FILE\n");

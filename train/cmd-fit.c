@@ -4,14 +4,14 @@
  * --test is given, the hold-out metrics in its metrics section. The file is
  * loaded back (and so fully validated) before success is reported.
  *
- * Database-driven training will replace the text reader by the events
- * table and, before model_file_write, compare the new metrics with the
- * serving model's to promote or reject, recording a model_runs row.
+ * Training from the database, with promotion and the model_runs record,
+ * is `run` (cmd-run.c).
  */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "extern.h"
 
@@ -25,10 +25,10 @@ cmd_fit(int argc, char **argv)
 	struct qf_error err;
 	struct model *m = NULL;
 	json_t *obj = NULL;
-	char *metrics = NULL, *text = NULL, version[17];
+	char *metrics = NULL, *text = NULL;
 	int rc, status = EXIT_INPUT, have_result = 0;
 
-	if ((rc = train_options_parse(argc, argv, &o)) != 0)
+	if ((rc = train_options_parse(argc, argv, TRAIN_FIT, &o)) != 0)
 		return rc > 0 ? 0 : EXIT_USAGE;
 	if (o.out_path == NULL) {
 		fprintf(stderr, "qingfeng-train: fit needs --out MODEL\n");
@@ -54,6 +54,7 @@ cmd_fit(int argc, char **argv)
 		goto out;
 	}
 
+	memset(&in, 0, sizeof(in));
 	in.k = result.factors.k;
 	in.n_users = result.factors.n_users;
 	in.n_items = result.factors.n_items;
@@ -74,10 +75,8 @@ cmd_fit(int argc, char **argv)
 	    (m = model_load(o.out_path, &err)) == NULL)
 		goto out;
 
-	snprintf(version, sizeof(version), "%016llx",
-	    (unsigned long long)m->checksum);
 	if (json_object_set_new(obj, "model", json_string(o.out_path)) < 0 ||
-	    json_object_set_new(obj, "version", json_string(version)) < 0 ||
+	    json_object_set_new(obj, "version", json_string(m->version)) < 0 ||
 	    (text = json_dumps(obj, JSON_INDENT(2) | JSON_REAL_PRECISION(6))) == NULL) {
 		qf_error_set(&err, "out of memory for the result");
 		goto out;

@@ -15,6 +15,8 @@ static const struct {
 } commands[] = {
 	{ "eval", cmd_eval },
 	{ "fit", cmd_fit },
+	{ "run", cmd_run },
+	{ "mastery", cmd_mastery },
 };
 
 int

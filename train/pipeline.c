@@ -9,16 +9,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <cblas.h>
 
 #include "extern.h"
+
+json_int_t
+train_peak_rss_kb(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) < 0)
+		return -1;
+	return (json_int_t)ru.ru_maxrss;   /* kilobytes on Linux */
+}
 
 void
 pipeline_result_free(struct pipeline_result *r)
 {
 	model_interactions_free(&r->train);
 	model_factors_free(&r->factors);
+	model_csr_free(&r->test);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -55,8 +67,8 @@ warn_slow_blas(void)
  * item never occurs in training cannot be ranked by any model: they are
  * counted in 'unknown' and left out, for ALS and popularity alike.
  */
-static int
-test_matrix(const struct model_interactions *train,
+int
+pipeline_test_matrix(const struct model_interactions *train,
     const struct train_triples *test, struct model_csr *out,
     uint64_t *unknown, struct qf_error *err)
 {
@@ -134,13 +146,11 @@ pipeline_run(const struct train_triples *train,
 {
 	struct model_als_options als = *o;
 	struct model_popularity popularity;
-	struct model_csr test_csr;
 	int64_t t0;
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
 	memset(&popularity, 0, sizeof(popularity));
-	memset(&test_csr, 0, sizeof(test_csr));
 	if (verbose) {
 		als.compute_loss = 1;
 		als.progress = print_progress;
@@ -163,12 +173,12 @@ pipeline_run(const struct train_triples *train,
 	}
 
 	t0 = clock_monotonic_us();
-	if (test_matrix(&out->train, test, &test_csr, &out->test_pairs_unknown,
+	if (pipeline_test_matrix(&out->train, test, &out->test, &out->test_pairs_unknown,
 	    err) < 0 ||
-	    model_evaluate(&out->train.by_user, &test_csr, model_scorer_factors,
+	    model_evaluate(&out->train.by_user, &out->test, model_scorer_factors,
 	    &out->factors, &out->als, err) < 0 ||
 	    model_popularity_build(&out->train.by_user, &popularity, err) < 0 ||
-	    model_evaluate(&out->train.by_user, &test_csr,
+	    model_evaluate(&out->train.by_user, &out->test,
 	    model_scorer_popularity, &popularity, &out->popularity, err) < 0)
 		goto out;
 	out->eval_seconds = (double)(clock_monotonic_us() - t0) / 1e6;
@@ -176,7 +186,6 @@ pipeline_run(const struct train_triples *train,
 	rc = 0;
 out:
 	model_popularity_free(&popularity);
-	model_csr_free(&test_csr);
 	if (rc < 0)
 		pipeline_result_free(out);
 	return rc;
@@ -198,6 +207,18 @@ put_metrics(json_t *obj, const struct model_metrics *m)
 	    json_object_set_new(obj, "map_at_10", number(m->map)) |
 	    json_object_set_new(obj, "auc", number(m->auc)) |
 	    json_object_set_new(obj, "coverage", number(m->coverage));
+}
+
+json_t *
+train_metrics_json(const struct model_metrics *m)
+{
+	json_t *obj = json_object();
+
+	if (obj == NULL || put_metrics(obj, m) != 0) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
 }
 
 json_t *
@@ -237,6 +258,8 @@ pipeline_result_json(const struct pipeline_result *r,
 	    json_integer((json_int_t)o->seed));
 	bad |= json_object_set_new(obj, "blas_core",
 	    json_string(openblas_get_corename()));
+	bad |= json_object_set_new(obj, "peak_rss_kb",
+	    json_integer(train_peak_rss_kb()));
 	bad |= json_object_set_new(obj, "users", json_integer(r->train.n_users));
 	bad |= json_object_set_new(obj, "items", json_integer(r->train.n_items));
 	bad |= json_object_set_new(obj, "train_pairs",

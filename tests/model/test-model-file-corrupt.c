@@ -79,19 +79,26 @@ put64(unsigned char *b, size_t at, uint64_t v)
 	memcpy(b + at, &v, 8);
 }
 
-/* Recomputes the FNV-1a 64 checksum at offset 48, as a careful forger would. */
+/*
+ * Recomputes the FNV-1a 64 checksum at offset 48 and the version string
+ * at 144 (the checksum in hex), as a careful forger would.
+ */
 static void
 reseal(unsigned char *b, size_t len)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
+	char hex[17];
 	size_t j;
 
 	put64(b, 48, 0);
+	memset(b + 144, 0, 16);
 	for (j = 0; j < len; j++) {
 		h ^= b[j];
 		h *= 0x100000001b3ULL;
 	}
 	put64(b, 48, h);
+	snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)h);
+	memcpy(b + 144, hex, 16);
 }
 
 /* A copy of the good file to damage. */
@@ -109,6 +116,10 @@ copy(void)
 static void
 make_good_file(void)
 {
+	static char code_a[] = "category:leading", code_b[] = "industry:x.y";
+	static char *codes[2] = { code_a, code_b };
+	static float weights[3 * K];
+	struct model_prior prior = { K, 2, codes, weights, 1.0f };
 	static const int64_t users[USERS] = { 1, 2, 3 };
 	static const int64_t items[ITEMS] = { 10, 20, 30, 40, 50 };
 	static float uf[USERS * K], itf[ITEMS * K];
@@ -133,6 +144,7 @@ make_good_file(void)
 	in.info.regularization = 1.0f;
 	in.info.alpha = 1.0f;
 	in.metrics_json = "{\"auc\":0.9}";
+	in.user_prior = &prior;
 	CHECK_OK(model_file_write(path, &in, &err), err);
 	if (stat(path, &st) < 0 || (good = malloc((size_t)st.st_size)) == NULL ||
 	    (fp = fopen(path, "rb")) == NULL)
@@ -167,7 +179,8 @@ main(void)
 	CHECK_REFUSED(good, 0, "truncated");
 	CHECK_REFUSED(good, 100, "truncated");
 	CHECK_REFUSED(good, 255, "truncated");
-	CHECK_REFUSED(good, 256, "truncated");
+	CHECK_REFUSED(good, 511, "truncated");
+	CHECK_REFUSED(good, 512, "truncated");
 	CHECK_REFUSED(good, good_len / 2, "truncated");
 	CHECK_REFUSED(good, good_len - 1, "truncated");
 	b = copy();
@@ -186,8 +199,13 @@ main(void)
 	b[good_len - 3] ^= 1;
 	CHECK_REFUSED(b, good_len, "checksum");
 	b[good_len - 3] ^= 1;
-	b[300] ^= 0x80;
+	section_at = (size_t)get64(b, 160 + 16 * 3);   /* item factors */
+	b[section_at + 1] ^= 0x80;
 	CHECK_REFUSED(b, good_len, "checksum");
+	b[section_at + 1] ^= 0x80;
+	/* The version string is the checksum: a flipped digit is caught. */
+	b[150] ^= 1;
+	CHECK_REFUSED(b, good_len, "version string");
 	free(b);
 
 	/* Wrong magic or version, even resealed. */
@@ -199,9 +217,13 @@ main(void)
 	CHECK_REFUSED(b, good_len, "bad magic");
 	free(b);
 	b = copy();
-	b[8] = 2;
+	b[8] = 3;
 	reseal(b, good_len);
-	CHECK_REFUSED(b, good_len, "format version 2");
+	CHECK_REFUSED(b, good_len, "format version 3");
+	b[8] = 1;   /* an older trainer's file: refused, saying what to do */
+	reseal(b, good_len);
+	CHECK_REFUSED(b, good_len, "format version 1");
+	CHECK_REFUSED(b, good_len, "run qingfeng-train again");
 	free(b);
 
 	/* Absurd counts are refused before any arithmetic with them. */
@@ -230,34 +252,50 @@ main(void)
 	CHECK_REFUSED(b, good_len, "header says");
 	free(b);
 	b = copy();
-	put64(b, 112, get64(b, 112) + 64);   /* user ids section moved */
+	put64(b, 160, get64(b, 160) + 64);   /* user ids section moved */
 	reseal(b, good_len);
 	CHECK_REFUSED(b, good_len, "section 0");
 	free(b);
 
 	/* Content wrong under a correct checksum. */
 	b = copy();
-	section_at = (size_t)get64(b, 112 + 16 * 3);   /* item factors */
+	section_at = (size_t)get64(b, 160 + 16 * 3);   /* item factors */
 	memcpy(b + section_at + 4, &(float){ NAN }, 4);
 	reseal(b, good_len);
 	CHECK_REFUSED(b, good_len, "non-finite");
 	free(b);
 	b = copy();
-	section_at = (size_t)get64(b, 112 + 16 * 1);   /* item ids */
+	section_at = (size_t)get64(b, 160 + 16 * 1);   /* item ids */
 	put64(b, section_at + 8, 5);   /* 10, 5, 30, ... */
 	reseal(b, good_len);
 	CHECK_REFUSED(b, good_len, "ascending");
 	free(b);
 	b = copy();
-	section_at = (size_t)get64(b, 112 + 16 * 5);   /* metrics */
+	section_at = (size_t)get64(b, 160 + 16 * 5);   /* metrics */
 	b[section_at + 1] = 0;
 	reseal(b, good_len);
 	CHECK_REFUSED(b, good_len, "UTF-8");
 	free(b);
 	b = copy();
-	b[220] = 1;   /* reserved */
+	b[400] = 1;   /* reserved */
 	reseal(b, good_len);
 	CHECK_REFUSED(b, good_len, "reserved");
+	free(b);
+	b = copy();
+	b[141] = 1;   /* reserved, beside the prior ridge */
+	reseal(b, good_len);
+	CHECK_REFUSED(b, good_len, "reserved");
+	free(b);
+	/* Feature counts beyond the limit, and codes out of order. */
+	b = copy();
+	put64(b, 112, 1u << 20);
+	CHECK_REFUSED(b, good_len, "features");
+	free(b);
+	b = copy();
+	section_at = (size_t)get64(b, 160 + 16 * 6);   /* user codes */
+	b[section_at] = 'z';   /* "zategory:..." after "industry:..." */
+	reseal(b, good_len);
+	CHECK_REFUSED(b, good_len, "out of order");
 	free(b);
 
 	/* Not a file at all. */
