@@ -14,7 +14,9 @@
  *      category and industry, and fresh items; a greedy pick that keeps
  *      variety across disciplines and novel forms; at least one fresh item
  *      when there is one;
- *   4. reasons: every item says why, as codes and one Chinese sentence each.
+ *   4. reasons: every item says why, as codes and one Chinese sentence each;
+ *   5. due reviews (questions the spaced-repetition schedule brings back)
+ *      take up to two places, second and fifth, as kind "review".
  * Control arm: the items most completed by cadres of the same category,
  * with the same filtering and no personal rules.
  */
@@ -42,9 +44,9 @@
  */
 #define FRESH_DAYS 14
 #define FRESH_MAX_SHARE 0.3
-/* Mastery under this, or this many wrong answers, marks a weak discipline. */
-#define WEAK_MASTERY 0.6
-#define WEAK_WRONG_ANSWERS 2
+/* Due reviews slotted into a feed, at most, and where (0-based positions). */
+#define REVIEW_SLOTS 2
+static const size_t review_positions[REVIEW_SLOTS] = { 1, 4 };
 
 static const char *const category_labels[][2] = {
 	{ "leading", "领导干部" }, { "middle", "中层干部" },
@@ -123,35 +125,26 @@ profile_load(sqlite3 *db, int64_t user_id, struct feed_profile *p)
 		if (list_push(&p->risks, &p->risk_count, (const char *)sqlite3_column_text(stmt, 0)) < 0)
 			goto err;
 	sqlite3_finalize(stmt);
-	/*
-	 * Weak disciplines: low mastery, or repeated wrong answers in the last
-	 * 90 days. The wrong answers are counted for the reason's sentence.
-	 */
-	if (sqlite3_prepare_v2(db,
-	    "WITH wrong AS (SELECT qt.tag_code, count(*) AS n FROM answers a"
-	    "   JOIN question_tags qt ON qt.question_id = a.question_id"
-	    "   WHERE a.user_id = ?1 AND a.correct = 0 AND a.created_at >= unixepoch() - 90*86400"
-	    "   AND qt.tag_code LIKE 'discipline.%' GROUP BY qt.tag_code)"
-	    " SELECT t.code, coalesce(w.n, 0) FROM tags t"
-	    " LEFT JOIN wrong w ON w.tag_code = t.code"
-	    " LEFT JOIN mastery m ON m.user_id = ?1 AND m.tag_code = t.code"
-	    " WHERE t.kind = 'discipline' AND (coalesce(w.n, 0) >= ?2 OR m.value < ?3)"
-	    " ORDER BY coalesce(w.n, 0) DESC, t.code", -1, &stmt, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, user_id);
-	sqlite3_bind_int(stmt, 2, WEAK_WRONG_ANSWERS);
-	sqlite3_bind_double(stmt, 3, WEAK_MASTERY);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		int *grown = realloc(p->weak_wrong, (p->weak_count + 1) * sizeof(int));
+	/* Weak disciplines, by the learner model's rule, with their wrong answers for the reason. */
+	{
+		struct learner_discipline *weak = NULL;
+		size_t n = 0;
 
-		if (grown == NULL)
-			goto err;
-		p->weak_wrong = grown;
-		p->weak_wrong[p->weak_count] = sqlite3_column_int(stmt, 1);
-		if (list_push(&p->weak, &p->weak_count, (const char *)sqlite3_column_text(stmt, 0)) < 0)
-			goto err;
+		if (learner_weak_disciplines(db, user_id, &weak, &n, NULL) < 0)
+			return -1;
+		if (n > 0 && (p->weak_wrong = calloc(n, sizeof(int))) == NULL) {
+			free(weak);
+			return -1;
+		}
+		for (size_t i = 0; i < n; i++) {
+			p->weak_wrong[i] = (int)weak[i].wrong;
+			if (list_push(&p->weak, &p->weak_count, weak[i].code) < 0) {
+				free(weak);
+				return -1;
+			}
+		}
+		free(weak);
 	}
-	sqlite3_finalize(stmt);
 	return 0;
 err:
 	sqlite3_finalize(stmt);
@@ -650,6 +643,72 @@ feed_reasons(sqlite3 *db, int64_t user_id, const struct feed_profile *p,
 	return reasons;
 }
 
+/* -------------------------------------------------------------- reviews */
+
+/*
+ * A due review as a feed entry: the item it belongs to, kind "review", the
+ * question to answer, and why it is due. NULL when the question or its
+ * item is gone from the library.
+ */
+static json_t *
+feed_review(sqlite3 *db, const struct learner_review *r)
+{
+	sqlite3_stmt *stmt;
+	json_t *entry = NULL, *tags;
+	char label[128], title[600];
+
+	if (sqlite3_prepare_v2(db, "SELECT q.stem, i.title FROM questions q JOIN items i ON i.id = q.item_id"
+	    " WHERE q.id = ?1 AND q.status = 'published' AND i.status = 'published'", -1, &stmt, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, r->question_id);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		snprintf(title, sizeof(title), "复习：%s", sqlite3_column_text(stmt, 0));
+		entry = json_pack("{s:I,s:s,s:s,s:s,s:i,s:f,s:I}", "id", (json_int_t)r->item_id,
+		    "kind", "review", "title", title, "summary", sqlite3_column_text(stmt, 1),
+		    "minutes", 1, "score", r->recall, "question_id", (json_int_t)r->question_id);
+	}
+	sqlite3_finalize(stmt);
+	if (entry == NULL)
+		return NULL;
+	tags = json_array();
+	if (sqlite3_prepare_v2(db, "SELECT tag_code FROM question_tags WHERE question_id = ?1 ORDER BY tag_code",
+	    -1, &stmt, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(stmt, 1, r->question_id);
+		while (sqlite3_step(stmt) == SQLITE_ROW) {
+			const char *code = (const char *)sqlite3_column_text(stmt, 0);
+
+			json_array_append_new(tags, json_pack("{s:s,s:s}", "code", code,
+			    "label", tag_label(db, code, label, sizeof(label))));
+		}
+		sqlite3_finalize(stmt);
+	}
+	json_object_set_new(entry, "tags", tags);
+	json_object_set_new(entry, "reasons", json_pack("[{s:s,s:s}]", "code", "review_due", "text",
+	    r->last_correct ? "距上次作答已有一段时间，按遗忘规律该复习了" :
+	    "这道题上次答错了，按遗忘规律今天该复习"));
+	return entry;
+}
+
+/* Up to REVIEW_SLOTS due reviews of questions attached to published items. */
+static json_t *
+feed_reviews(sqlite3 *db, int64_t user_id, size_t slots)
+{
+	struct learner_review *due = NULL;
+	json_t *entries = json_array();
+	size_t n = 0;
+
+	if (slots == 0 || learner_reviews_due(db, user_id, clock_unix_s(), 20, &due, &n, NULL) < 0)
+		return entries;
+	for (size_t i = 0; i < n && json_array_size(entries) < slots; i++) {
+		json_t *entry;
+
+		if (due[i].item_id != 0 && (entry = feed_review(db, &due[i])) != NULL)
+			json_array_append_new(entries, entry);
+	}
+	free(due);
+	return entries;
+}
+
 /* ---------------------------------------------------------------- feed */
 
 /* The item's tags as [{code,label}], in code order. */
@@ -673,10 +732,12 @@ feed_build(struct request *req, size_t limit, const char *arm, json_t **items_ou
 	struct feed_candidates c;
 	struct feed_profile p;
 	size_t *order = NULL, count;
-	json_t *items;
+	json_t *items, *reviews;
 
-	if (profile_load(db, req->user->id, &p) < 0)
+	if (profile_load(db, req->user->id, &p) < 0) {
+		profile_free(&p);
 		return -1;
+	}
 	if (candidates_load(db, req->user->id, p.category, &c) < 0) {
 		profile_free(&p);
 		return -1;
@@ -691,12 +752,15 @@ feed_build(struct request *req, size_t limit, const char *arm, json_t **items_ou
 	} else
 		for (size_t i = 0; i < c.n; i++)
 			c.v[i].score = (float)c.v[i].popularity;
+	/* Reviews are part of the personalised experience; a feed of one or two has no room. */
+	reviews = feed_reviews(db, req->user->id, personalised && limit >= 3 ? REVIEW_SLOTS : 0);
 	if ((order = calloc(limit, sizeof(*order))) == NULL) {
+		json_decref(reviews);
 		candidates_free(&c);
 		profile_free(&p);
 		return -1;
 	}
-	count = feed_pick(&c, limit, personalised, order);
+	count = feed_pick(&c, limit - json_array_size(reviews), personalised, order);
 	items = json_array();
 	for (size_t i = 0; i < count; i++) {
 		const struct feed_candidate *f = &c.v[order[i]];
@@ -706,6 +770,10 @@ feed_build(struct request *req, size_t limit, const char *arm, json_t **items_ou
 		    "minutes", f->minutes, "tags", feed_tags(db, f), "score", (double)f->score,
 		    "reasons", feed_reasons(db, req->user->id, &p, f, personalised, model_scored)));
 	}
+	for (size_t i = 0; i < json_array_size(reviews); i++)
+		json_array_insert(items, review_positions[i] < json_array_size(items) ?
+		    review_positions[i] : json_array_size(items), json_array_get(reviews, i));
+	json_decref(reviews);
 	free(order);
 	candidates_free(&c);
 	profile_free(&p);

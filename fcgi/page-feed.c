@@ -9,7 +9,11 @@
 
 #include "extern.h"
 
-/* Logs one impression per item, in one transaction. 0 or -1 (answered). */
+/*
+ * Logs one impression per item shown, in one transaction. Review entries
+ * are questions coming back, not pushed content: they are not impressions
+ * of their item (that would count it as pushed again). 0 or -1 (answered).
+ */
 static int
 feed_log_impressions(struct request *req, json_t *items, const char *version, const char *arm)
 {
@@ -24,6 +28,8 @@ feed_log_impressions(struct request *req, json_t *items, const char *version, co
 	    -1, &stmt, NULL) != SQLITE_OK)
 		goto fail;
 	json_array_foreach(items, position, item) {
+		if (json_object_get(item, "question_id") != NULL)
+			continue;
 		sqlite3_bind_int64(stmt, 1, req->user->id);
 		sqlite3_bind_int64(stmt, 2, json_integer_value(json_object_get(item, "id")));
 		sqlite3_bind_int64(stmt, 3, (sqlite3_int64)position + 1);

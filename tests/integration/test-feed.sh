@@ -105,12 +105,35 @@ request GET "/api/feed?limit=50" "${AUTH[@]}"
 check "a retired item never shows" test -z "$(jq -r --argjson t "$retired" '.items[] | select(.id == $t) | .id' <<<"$BODY")"
 post_event c-draft-1 "$(q "SELECT id FROM items WHERE id NOT IN (SELECT id FROM items WHERE status != 'draft') LIMIT 1" || echo 0)" open >/dev/null 2>&1 || true
 
-# --- weak discipline: two wrong answers in 政治纪律 bring a reason naming them
-for qid in $(q "SELECT qt.question_id FROM question_tags qt WHERE qt.tag_code = 'discipline.political' LIMIT 2"); do
-    q "INSERT INTO answers(user_id, question_id, choice, correct, created_at) VALUES ($cadre, $qid, '[0]', 0, unixepoch())"
+# --- weak discipline: three wrong answers in 政治纪律 (through the quiz) bring a reason naming them
+wrong_choice() {  # a choice that is not the answer of question $1
+    q "SELECT CASE WHEN json_extract(answer, '\$[0]') = 0 THEN '[1]' ELSE '[0]' END FROM questions WHERE id = $1"
+}
+political=$(q "SELECT q.id FROM questions q JOIN question_tags qt ON qt.question_id = q.id
+    WHERE qt.tag_code = 'discipline.political' AND q.type != 'multiple' AND q.status = 'published'
+    AND q.item_id IN (SELECT id FROM items WHERE status = 'published') ORDER BY q.id LIMIT 3")
+for qid in $political; do
+    send_json POST "/api/questions/$qid/answer" "{\"choice\":$(wrong_choice "$qid")}"
+    expect_eq "wrong answer to question $qid" "$(jq -r .correct <<<"$BODY")" false
 done
 request GET "/api/feed?limit=10" "${AUTH[@]}"
-expect_match "weak discipline reason" "$(jq -r '[.items[].reasons[] | select(.code == "weak_discipline") | .text] | first // ""' <<<"$BODY")" '您在「政治纪律」测验中答错2题，建议复习'
+expect_match "weak discipline reason" "$(jq -r '[.items[].reasons[] | select(.code == "weak_discipline") | .text] | first // ""' <<<"$BODY")" '您在「政治纪律」测验中答错3题，建议复习'
+
+# --- due reviews take the second and fifth places, as kind "review"
+q "UPDATE reviews SET due_at = unixepoch() - 3600 WHERE user_id = $cadre"
+impressions_before=$(q "SELECT count(*) FROM events WHERE user_id = $cadre AND kind = 'impression'")
+request GET "/api/feed?limit=10" "${AUTH[@]}"
+expect_eq "ten entries" "$(jq '.items | length' <<<"$BODY")" 10
+expect_eq "reviews at the second and fifth places" "$(jq -c '[.items | to_entries[] | select(.value.kind == "review") | .key]' <<<"$BODY")" '[1,4]'
+expect_eq "a review names its question and item" \
+    "$(jq '[.items[] | select(.kind == "review") | select((.question_id | type) == "number" and (.id | type) == "number")] | length' <<<"$BODY")" 2
+expect_eq "review reason" "$(jq -r '[.items[] | select(.kind == "review") | .reasons[0].code] | unique | join(",")' <<<"$BODY")" review_due
+check "the reviewed questions are ones answered wrong" test -n "$(comm -12 \
+    <(jq -r '.items[] | select(.kind == "review") | .question_id' <<<"$BODY" | sort) <(tr ' ' '\n' <<<"$political" | sort))"
+expect_eq "reviews are not logged as item impressions" \
+    "$(( $(q "SELECT count(*) FROM events WHERE user_id = $cadre AND kind = 'impression'") - impressions_before ))" 8
+request GET "/api/feed?limit=2" "${AUTH[@]}"
+expect_eq "no reviews in a feed of two" "$(jq '[.items[] | select(.kind == "review")] | length' <<<"$BODY")" 0
 
 # --- the control arm: same filtering, ranked by completions in the category
 login demo-admin
