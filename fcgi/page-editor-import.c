@@ -1,7 +1,8 @@
 /*
  * page-editor-import.c — bulk import and export of the library as JSON
  * Lines. An import is checked line by line and written in one transaction
- * with its audit record: all or nothing, or with ?partial=1 the good lines.
+ * with its audit record: all or nothing, or with ?partial=1 the good lines;
+ * ?dry_run=1 validates (and tries) the import without keeping anything.
  */
 #include "config.h"
 
@@ -14,6 +15,8 @@
 
 const struct param_spec editor_import_params[] = {
 	{ "partial", PARAM_INT, 0, 1, 0 },
+	/* Validate only: import in a transaction that is always rolled back. */
+	{ "dry_run", PARAM_INT, 0, 1, 0 },
 	{ NULL, 0, 0, 0, 0 },
 };
 
@@ -49,6 +52,7 @@ page_editor_import(struct request *req)
 {
 	struct content_import_result result;
 	int partial = req->params[0].present && req->params[0].integer == 1;
+	int dry_run = req->params[1].present && req->params[1].integer == 1;
 	struct qf_error err;
 	enum content_rc rc;
 	json_t *reply;
@@ -76,6 +80,14 @@ page_editor_import(struct request *req)
 	if (rc != CONTENT_OK) {
 		db_write_rollback(req);
 		content_respond_error(req, rc, &err);
+		goto out;
+	}
+	/* A dry run reports what an import would do, and undoes it: nothing is written or audited. */
+	if (dry_run) {
+		db_write_rollback(req);
+		response_json(req, 200, json_pack("{s:b,s:I,s:I,s:I,s:O}", "dry_run", 1, "imported",
+		    (json_int_t)result.items, "questions", (json_int_t)result.questions,
+		    "lines", (json_int_t)result.lines, "errors", result.errors));
 		goto out;
 	}
 	if (audit_record(req, "content.import", NULL, 0, json_pack("{s:I,s:I,s:I,s:b,s:O}",

@@ -48,6 +48,17 @@ expect_eq "nothing imported" "$(jq .imported <<<"$BODY")" 0
 expect_eq "library unchanged" "$(library)" "$before"
 expect_eq "no import audited" "$(count "SELECT count(*) FROM audit_log WHERE action = 'content.import'")" "$imports_before"
 
+# Validate only: a dry run reports what would go in, and keeps nothing.
+import "$file" '?partial=1&dry_run=1'
+expect_eq "dry run: 200" "$STATUS" 200
+expect_eq "dry run: flagged" "$(jq .dry_run <<<"$BODY")" true
+expect_eq "dry run: 45 would go in" "$(jq .imported <<<"$BODY")" 45
+expect_eq "dry run: the same 5 reported" "$(jq -c '[.errors[].line]' <<<"$BODY")" '[7,13,21,30,44]'
+expect_eq "dry run: library unchanged" "$(library)" "$before"
+expect_eq "dry run: nothing audited" "$(count "SELECT count(*) FROM audit_log WHERE action = 'content.import'")" "$imports_before"
+import "$file" '?dry_run=2'
+expect_json_error "dry_run takes 0 or 1" 400 bad_query
+
 import "$file" '?partial=1'
 expect_eq "partial: 200" "$STATUS" 200
 expect_eq "partial: 45 imported" "$(jq .imported <<<"$BODY")" 45

@@ -8,12 +8,6 @@ import { el, say, requireEditor } from './ui.js';
 const $ = (id) => document.getElementById(id);
 const MAX_BYTES = 8 * 1024 * 1024;  // nginx and the app take imports up to 8 MiB
 
-// "Validate only" without a dry-run switch on the server: the text goes as an
-// all-or-nothing import with one more line that can never be valid. The
-// server checks every line, refuses the file because of that last line and
-// writes nothing; the report, less that line, is the validation.
-const SENTINEL = '{"qingfeng_validate_only":"此行由校验功能附加，确保不写入任何内容"}';
-
 const FIELD_LABELS = {
   '': '整行', json: '整行', line: '整行', kind: '类型', title: '标题', summary: '摘要',
   body_md: '正文', minutes: '学时', difficulty: '难度', tags: '标签', status: '状态',
@@ -82,13 +76,9 @@ async function runImport() {
     say(box, '内容超过 8 MB，请拆分成几个文件分批导入。', 'error');
     return;
   }
-  const query = mode === 'partial' ? { partial: 1 } : {};
-  let body = text.endsWith('\n') ? text : text + '\n';
-  let sentinelLine = null;
-  if (mode === 'validate') {
-    sentinelLine = body.split('\n').length;  // the line after the last one
-    body += SENTINEL + '\n';
-  }
+  // Validate only: the server tries the import and rolls it back (dry_run).
+  const query = mode === 'partial' ? { partial: 1 } : mode === 'validate' ? { partial: 1, dry_run: 1 } : {};
+  const body = text.endsWith('\n') ? text : text + '\n';
   const submit = $('import-submit');
   $('report-card').hidden = true;  // an old report must not pass for this one
   submit.disabled = true;
@@ -97,19 +87,13 @@ async function runImport() {
     const reply = await api('/api/editor/import', {
       method: 'POST', query, body, contentType: 'application/x-ndjson',
     });
-    if (mode === 'validate') {
-      // Only if the sentinel was somehow accepted: say what happened.
-      say(box, `校验异常：服务器接受了整个文件，已导入 ${reply.imported || 0} 条。`, 'error');
+    if (mode === 'validate' && reply.dry_run !== true) {
+      say(box, `校验异常：服务器未按校验处理，已导入 ${reply.imported || 0} 条。`, 'error');
     }
-    showReport(reply, mode === 'validate' ? 'partial' : mode, 200);
+    showReport(reply, mode, 200);
   } catch (err) {
     if (err instanceof ApiError && err.status === 422 && err.body && Array.isArray(err.body.errors)) {
-      const reply = { ...err.body };
-      if (sentinelLine !== null) {
-        reply.errors = reply.errors.filter((e) => e.line !== sentinelLine);
-        if (Number.isInteger(reply.lines)) reply.lines -= 1;
-      }
-      showReport(reply, mode, 422);
+      showReport({ ...err.body }, mode, 422);
     } else if (err instanceof ApiError && err.status === 422 && err.body && err.body.error && Array.isArray(err.body.error.errors)) {
       showReport({ imported: 0, errors: err.body.error.errors }, mode, 422);
     } else {
