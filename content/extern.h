@@ -120,6 +120,9 @@ json_t *sql_column_json(sqlite3_stmt *stmt, int col);
 enum tag_owner { TAGS_OF_ITEM, TAGS_OF_QUESTION };
 /* The sorted tag codes of item or question 'id' as a JSON array; NULL with 'err' on failure. */
 json_t *sql_tag_codes(sqlite3 *db, enum tag_owner owner, int64_t id, struct qf_error *err);
+/* Replaces the tags of item or question 'id' with the 'count' (checked) 'codes'. */
+enum content_rc sql_tags_replace(sqlite3 *db, enum tag_owner owner, int64_t id,
+    const char *const *codes, size_t count, struct qf_error *err);
 /* 'codes' as JSON array text ("[\"a\",\"b\"]"), owned by the caller; NULL when out of memory. */
 char *sql_codes_json(const char *const *codes, size_t count);
 

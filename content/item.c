@@ -56,36 +56,6 @@ version_insert(sqlite3 *db, int64_t id, int64_t version, const struct item_field
 	return rc == SQLITE_DONE ? CONTENT_OK : sql_error(db, err);
 }
 
-/* Replaces the tags of item 'id' with the checked ones. */
-static enum content_rc
-tags_replace(sqlite3 *db, int64_t id, const struct item_fields *item, struct qf_error *err)
-{
-	sqlite3_stmt *stmt;
-
-	if (sql_prepare(db, "DELETE FROM item_tags WHERE item_id = ?1", &stmt, err) != CONTENT_OK)
-		return CONTENT_INTERNAL;
-	sqlite3_bind_int64(stmt, 1, id);
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		sqlite3_finalize(stmt);
-		return sql_error(db, err);
-	}
-	sqlite3_finalize(stmt);
-	if (sql_prepare(db, "INSERT INTO item_tags(item_id, tag_code) VALUES (?1, ?2)",
-	    &stmt, err) != CONTENT_OK)
-		return CONTENT_INTERNAL;
-	for (size_t i = 0; i < item->tag_count; i++) {
-		sqlite3_bind_int64(stmt, 1, id);
-		sqlite3_bind_text(stmt, 2, item->tags[i], -1, SQLITE_STATIC);
-		if (sqlite3_step(stmt) != SQLITE_DONE) {
-			sqlite3_finalize(stmt);
-			return sql_error(db, err);
-		}
-		sqlite3_reset(stmt);
-	}
-	sqlite3_finalize(stmt);
-	return CONTENT_OK;
-}
-
 enum content_rc
 item_insert(sqlite3 *db, const struct item_fields *item, int64_t actor_id, int64_t *id,
     size_t *questions, struct qf_error *err)
@@ -122,7 +92,8 @@ item_insert(sqlite3 *db, const struct item_fields *item, int64_t actor_id, int64
 	}
 	sqlite3_finalize(stmt);
 	*id = sqlite3_last_insert_rowid(db);
-	if ((rc = tags_replace(db, *id, item, err)) != CONTENT_OK ||
+	if ((rc = sql_tags_replace(db, TAGS_OF_ITEM, *id, item->tags, item->tag_count,
+	    err)) != CONTENT_OK ||
 	    (rc = version_insert(db, *id, 1, item, actor_id, now, err)) != CONTENT_OK)
 		goto fail;
 	if (item->questions != NULL) {
@@ -302,7 +273,8 @@ content_item_update(sqlite3 *db, int64_t id, json_t *patch, int64_t actor_id, in
 		goto rollback;
 	}
 	sqlite3_finalize(stmt);
-	if ((rc = tags_replace(db, id, &item, err)) != CONTENT_OK ||
+	if ((rc = sql_tags_replace(db, TAGS_OF_ITEM, id, item.tags, item.tag_count,
+	    err)) != CONTENT_OK ||
 	    (rc = version_insert(db, id, *version + 1, &item, actor_id, now, err)) != CONTENT_OK)
 		goto rollback;
 	sql_release(db);

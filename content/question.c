@@ -39,36 +39,6 @@ question_arrays(const struct question_fields *q, char **choices, char **answer)
 	return 0;
 }
 
-static enum content_rc
-question_tags_replace(sqlite3 *db, int64_t id, const struct question_fields *q,
-    struct qf_error *err)
-{
-	sqlite3_stmt *stmt;
-
-	if (sql_prepare(db, "DELETE FROM question_tags WHERE question_id = ?1", &stmt, err) != CONTENT_OK)
-		return CONTENT_INTERNAL;
-	sqlite3_bind_int64(stmt, 1, id);
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		sqlite3_finalize(stmt);
-		return sql_error(db, err);
-	}
-	sqlite3_finalize(stmt);
-	if (sql_prepare(db, "INSERT INTO question_tags(question_id, tag_code) VALUES (?1, ?2)",
-	    &stmt, err) != CONTENT_OK)
-		return CONTENT_INTERNAL;
-	for (size_t i = 0; i < q->tag_count; i++) {
-		sqlite3_bind_int64(stmt, 1, id);
-		sqlite3_bind_text(stmt, 2, q->tags[i], -1, SQLITE_STATIC);
-		if (sqlite3_step(stmt) != SQLITE_DONE) {
-			sqlite3_finalize(stmt);
-			return sql_error(db, err);
-		}
-		sqlite3_reset(stmt);
-	}
-	sqlite3_finalize(stmt);
-	return CONTENT_OK;
-}
-
 enum content_rc
 question_insert(sqlite3 *db, const struct question_fields *q, int64_t item_id, int64_t *id,
     struct qf_error *err)
@@ -106,7 +76,8 @@ question_insert(sqlite3 *db, const struct question_fields *q, int64_t item_id, i
 	}
 	sqlite3_finalize(stmt);
 	*id = sqlite3_last_insert_rowid(db);
-	if ((rc = question_tags_replace(db, *id, q, err)) != CONTENT_OK)
+	if ((rc = sql_tags_replace(db, TAGS_OF_QUESTION, *id, q->tags, q->tag_count,
+	    err)) != CONTENT_OK)
 		goto rollback;
 	sql_release(db);
 	goto out;
@@ -337,7 +308,8 @@ content_question_update(sqlite3 *db, int64_t id, json_t *patch, struct qf_error 
 		goto rollback;
 	}
 	sqlite3_finalize(stmt);
-	if ((rc = question_tags_replace(db, id, &q, err)) != CONTENT_OK)
+	if ((rc = sql_tags_replace(db, TAGS_OF_QUESTION, id, q.tags, q.tag_count,
+	    err)) != CONTENT_OK)
 		goto rollback;
 	sql_release(db);
 	goto out;

@@ -138,3 +138,40 @@ out:
 	json_decref(array);
 	return text;
 }
+
+enum content_rc
+sql_tags_replace(sqlite3 *db, enum tag_owner owner, int64_t id, const char *const *codes,
+    size_t count, struct qf_error *err)
+{
+	static const char *const delete_sql[] = {
+		[TAGS_OF_ITEM] = "DELETE FROM item_tags WHERE item_id = ?1",
+		[TAGS_OF_QUESTION] = "DELETE FROM question_tags WHERE question_id = ?1",
+	};
+	static const char *const insert_sql[] = {
+		[TAGS_OF_ITEM] = "INSERT INTO item_tags(item_id, tag_code) VALUES (?1, ?2)",
+		[TAGS_OF_QUESTION] = "INSERT INTO question_tags(question_id, tag_code) VALUES (?1, ?2)",
+	};
+	sqlite3_stmt *stmt;
+
+	if (sql_prepare(db, delete_sql[owner], &stmt, err) != CONTENT_OK)
+		return CONTENT_INTERNAL;
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		sqlite3_finalize(stmt);
+		return sql_error(db, err);
+	}
+	sqlite3_finalize(stmt);
+	if (sql_prepare(db, insert_sql[owner], &stmt, err) != CONTENT_OK)
+		return CONTENT_INTERNAL;
+	for (size_t i = 0; i < count; i++) {
+		sqlite3_bind_int64(stmt, 1, id);
+		sqlite3_bind_text(stmt, 2, codes[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(stmt) != SQLITE_DONE) {
+			sqlite3_finalize(stmt);
+			return sql_error(db, err);
+		}
+		sqlite3_reset(stmt);
+	}
+	sqlite3_finalize(stmt);
+	return CONTENT_OK;
+}
