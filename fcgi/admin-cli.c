@@ -14,6 +14,7 @@
 
 #include "content/content.h"
 #include "extern.h"
+#include "fcgi/admin-simulate.h"
 
 #define EXIT_USAGE 2
 
@@ -33,16 +34,24 @@ usage(FILE *out)
 	    "           [--category CAT] [--industry CODE] [--risk CODE]... [--password-file FILE]\n"
 	    "                               create a user and print its id; the password is read from\n"
 	    "                               FILE, or from standard input\n"
-	    "  demo --content DIR           set up the demo: tags, units and the demo-* accounts\n"
+	    "  demo --content DIR [--simulate]\n"
+	    "                               set up the demo: tags, units and the demo-* accounts\n"
 	    "                               (password qingfeng-demo) and, into an empty library, the\n"
-	    "                               starter corpus (cases-a, cases-b, lessons); safe to run again\n"
+	    "                               starter corpus (cases-a, cases-b, lessons); with --simulate\n"
+	    "                               also a simulated cohort (once); safe to run again\n"
 	    "  load-content FILE...         import items and questions from JSON Lines files, all or\n"
 	    "                               nothing: every bad line is reported as FILE:LINE: field: reason\n"
 	    "  content-stats                print the library's counts by kind, discipline, risk area,\n"
 	    "                               category and every other tag\n"
 	    "  export-content [--status S] [--kind K]\n"
 	    "                               write the library (or part of it) to standard output as\n"
-	    "                               JSON Lines that load-content reads back\n"	    "\n"
+	    "                               JSON Lines that load-content reads back\n"
+	    "  simulate [--seed S] [--cadres N] [--months M] [--units U] [--now UNIX]\n"
+	    "                               create a unit tree, N cadres (default 300) and M months\n"
+	    "                               (default 6) of simulated learning before NOW (default\n"
+	    "                               today), deterministic for a seed (default 1); needs the\n"
+	    "                               tags and a library; once per database\n"
+	    "\n"
 	    "ROLE is cadre, editor, supervisor or admin; CAT is leading, middle, grassroots or new_hire.\n");
 }
 
@@ -573,18 +582,21 @@ cmd_demo(sqlite3 *db, int argc, char *argv[])
 {
 	static const struct option options[] = {
 		{ "content", required_argument, NULL, 'c' },
+		{ "simulate", no_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const cadre_risks[] = { "risk.tendering", "risk.procurement" };
 	const char *content = NULL;
 	char path[4096];
 	int64_t province, city, bureau;
-	int c;
+	int c, simulate = 0;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		if (c == 'c')
 			content = optarg;
+		else if (c == 's')
+			simulate = 1;
 		else
 			return usage_error("demo: unknown option%s", "");
 	}
@@ -626,6 +638,13 @@ cmd_demo(sqlite3 *db, int argc, char *argv[])
 	}
 	if (demo_content(db, content) != 0)
 		return 1;
+	if (simulate && !simulate_done(db)) {
+		struct simulate_options o;
+
+		simulate_defaults(&o);
+		if (simulate_run(db, &o) != 0)
+			return 1;
+	}
 	printf("demo ready: demo-admin, demo-editor, demo-supervisor, demo-cadre (password qingfeng-demo)\n");
 	return 0;
 rollback:
@@ -687,6 +706,7 @@ static const struct {
 	{ "load-content", cmd_load_content },
 	{ "content-stats", cmd_content_stats },
 	{ "export-content", cmd_export_content },
+	{ "simulate", cmd_simulate },
 };
 
 int

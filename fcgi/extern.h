@@ -472,7 +472,12 @@ struct app {
 	/* The last file that failed validation, so it is refused once, not per request. */
 	uint64_t model_bad_dev, model_bad_ino;
 	int64_t model_bad_mtime, model_bad_size;
+	int64_t busy_started_us;      /* when the current wait for a lock began */
+	int wal_pages;                /* the WAL's size after this worker's last commit */
 };
+
+/* Work left for after the answer has gone out: the WAL checkpoint, when due. */
+void app_after_request(struct app *app);
 
 /*
  * Loads or replaces app->model when a new file was renamed into place at
@@ -481,6 +486,16 @@ struct app {
 void app_model_refresh(struct app *app, int force);
 /* The version string of the model in service (hex checksum), "0000000000000000" for none. */
 void app_model_version(const struct app *app, char out[static 17]);
+
+/*
+ * Prepared statements cached per connection (stmt-cache.c), keyed by the
+ * address of their SQL text (a string literal). stmt_get returns NULL when
+ * the SQL does not compile; every statement it returns goes back through
+ * stmt_release (reset, bindings cleared) before the request ends.
+ */
+sqlite3_stmt *stmt_get(sqlite3 *db, const char *sql);
+void stmt_release(sqlite3_stmt *stmt);
+void stmt_cache_close(sqlite3 *db);
 
 /* Opens the worker's own database connection; 0 or -1 with 'err'. */
 int app_open(struct app *app, const struct server_config *config, struct qf_error *err);

@@ -108,23 +108,22 @@ profile_load(sqlite3 *db, int64_t user_id, struct feed_profile *p)
 	sqlite3_stmt *stmt = NULL;
 
 	memset(p, 0, sizeof(*p));
-	if (sqlite3_prepare_v2(db, "SELECT coalesce(category, ''), coalesce(industry, '')"
-	    " FROM users WHERE id = ?1", -1, &stmt, NULL) != SQLITE_OK)
+	if ((stmt = stmt_get(db, "SELECT coalesce(category, ''), coalesce(industry, '')"
+	    " FROM users WHERE id = ?1")) == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, user_id);
 	if (sqlite3_step(stmt) == SQLITE_ROW) {
 		snprintf(p->category, sizeof(p->category), "%s", sqlite3_column_text(stmt, 0));
 		snprintf(p->industry, sizeof(p->industry), "%s", sqlite3_column_text(stmt, 1));
 	}
-	sqlite3_finalize(stmt);
-	if (sqlite3_prepare_v2(db, "SELECT tag_code FROM user_risks WHERE user_id = ?1 ORDER BY tag_code",
-	    -1, &stmt, NULL) != SQLITE_OK)
+	stmt_release(stmt);
+	if ((stmt = stmt_get(db, "SELECT tag_code FROM user_risks WHERE user_id = ?1 ORDER BY tag_code")) == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, user_id);
 	while (sqlite3_step(stmt) == SQLITE_ROW)
 		if (list_push(&p->risks, &p->risk_count, (const char *)sqlite3_column_text(stmt, 0)) < 0)
 			goto err;
-	sqlite3_finalize(stmt);
+	stmt_release(stmt);
 	/* Weak disciplines, by the learner model's rule, with their wrong answers for the reason. */
 	{
 		struct learner_discipline *weak = NULL;
@@ -147,13 +146,19 @@ profile_load(sqlite3 *db, int64_t user_id, struct feed_profile *p)
 	}
 	return 0;
 err:
-	sqlite3_finalize(stmt);
+	stmt_release(stmt);
 	return -1;
 }
 
 /* ---------------------------------------------------------- candidates */
 
-struct feed_candidate {
+/*
+ * The published library, as the feed reads it: each item with its tags in
+ * code order. A worker keeps it across requests and reloads it when
+ * catalogue_version (bumped by triggers on every change to items and
+ * item_tags, migration 5) moved, so the feed sees every edit at once.
+ */
+struct catalogue_item {
 	int64_t id;
 	char kind[8];
 	char *title, *summary;
@@ -161,6 +166,25 @@ struct feed_candidate {
 	int64_t published_at;
 	char **tags;
 	size_t tag_count;
+	const char *discipline, *form;   /* the first such tag, or NULL */
+};
+
+static struct {
+	sqlite3 *db;
+	int64_t version;
+	struct catalogue_item *v;
+	size_t n;
+} catalogue;
+
+struct feed_candidate {
+	int64_t id;
+	const char *kind;
+	const char *title, *summary;
+	int minutes;
+	int64_t published_at;
+	char *const *tags;
+	size_t tag_count;
+	const char *discipline, *form;
 	float base, score;
 	double popularity;          /* completions by cadres of the same category */
 	int picked;
@@ -179,24 +203,27 @@ struct feed_candidates {
 static void
 candidates_free(struct feed_candidates *c)
 {
-	for (size_t i = 0; i < c->n; i++) {
-		free(c->v[i].title);
-		free(c->v[i].summary);
-		for (size_t j = 0; j < c->v[i].tag_count; j++)
-			free(c->v[i].tags[j]);
-		free(c->v[i].tags);
-	}
 	free(c->v);
+	c->v = NULL;
+	c->n = 0;
 }
 
-/* The first tag of 'c' with the given prefix ("discipline."), or NULL. */
+/* The first tag among 'tags' with the given prefix ("discipline."), or NULL. */
+static const char *
+tags_first(char *const *tags, size_t count, const char *prefix)
+{
+	size_t len = strlen(prefix);
+
+	for (size_t i = 0; i < count; i++)
+		if (strncmp(tags[i], prefix, len) == 0)
+			return tags[i];
+	return NULL;
+}
+
 static const char *
 candidate_tag(const struct feed_candidate *c, const char *prefix)
 {
-	for (size_t i = 0; i < c->tag_count; i++)
-		if (strncmp(c->tags[i], prefix, strlen(prefix)) == 0)
-			return c->tags[i];
-	return NULL;
+	return tags_first(c->tags, c->tag_count, prefix);
 }
 
 /* An item tagged for target categories is for those categories only. */
@@ -211,51 +238,64 @@ candidate_in_scope(const struct feed_candidate *c, const char *category)
 	return list_has(c->tags, c->tag_count, wanted);
 }
 
-/*
- * Published items the cadre has neither completed nor dismissed (a dismiss
- * stands until the cadre opens the item again), with their tags and how
- * often cadres of the same category completed them.
- */
-static int
-candidates_load(sqlite3 *db, int64_t user_id, const char *category, struct feed_candidates *out)
+static void
+catalogue_free(void)
 {
-	sqlite3_stmt *stmt = NULL;
-	int64_t last_id = 0;
+	for (size_t i = 0; i < catalogue.n; i++) {
+		struct catalogue_item *c = &catalogue.v[i];
 
-	memset(out, 0, sizeof(*out));
-	if (sqlite3_prepare_v2(db,
-	    "WITH mine AS (SELECT item_id,"
-	    "   max(CASE WHEN kind = 'complete' THEN 1 ELSE 0 END) AS completed,"
-	    "   max(CASE WHEN kind = 'dismiss' THEN created_at END) AS dismissed,"
-	    "   max(CASE WHEN kind IN ('open','progress','complete') THEN created_at END) AS engaged"
-	    "   FROM events WHERE user_id = ?1 AND kind != 'impression' GROUP BY item_id),"
-	    " popular AS (SELECT e.item_id, count(DISTINCT e.user_id) AS n FROM events e"
-	    "   JOIN users u ON u.id = e.user_id WHERE e.kind = 'complete' AND u.category IS ?2"
-	    "   GROUP BY e.item_id)"
-	    " SELECT i.id, i.kind, i.title, i.summary, i.minutes, coalesce(i.published_at, i.created_at),"
-	    "   coalesce(p.n, 0), t.tag_code"
-	    " FROM items i"
-	    " LEFT JOIN mine m ON m.item_id = i.id"
-	    " LEFT JOIN popular p ON p.item_id = i.id"
-	    " LEFT JOIN item_tags t ON t.item_id = i.id"
-	    " WHERE i.status = 'published' AND coalesce(m.completed, 0) = 0"
-	    "   AND (m.dismissed IS NULL OR m.engaged > m.dismissed)"
-	    " ORDER BY i.id, t.tag_code", -1, &stmt, NULL) != SQLITE_OK)
+		free(c->title);
+		free(c->summary);
+		for (size_t j = 0; j < c->tag_count; j++)
+			free(c->tags[j]);
+		free(c->tags);
+	}
+	free(catalogue.v);
+	catalogue.v = NULL;
+	catalogue.n = 0;
+	catalogue.db = NULL;
+}
+
+/* Makes the catalogue current for 'db'; 0 or -1 (then empty). */
+static int
+catalogue_refresh(sqlite3 *db)
+{
+	sqlite3_stmt *stmt;
+	int64_t version = -1, last_id = 0;
+	struct catalogue_item *c = NULL;
+	size_t cap = 0;
+
+	if ((stmt = stmt_get(db, "SELECT version FROM catalogue_version")) == NULL)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, user_id);
-	if (*category != '\0')
-		sqlite3_bind_text(stmt, 2, category, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		version = sqlite3_column_int64(stmt, 0);
+	stmt_release(stmt);
+	if (version < 0)
+		return -1;
+	if (catalogue.db == db && catalogue.version == version)
+		return 0;
+	catalogue_free();
+	if ((stmt = stmt_get(db,
+	    "SELECT i.id, i.kind, i.title, i.summary, i.minutes, coalesce(i.published_at, i.created_at),"
+	    "   t.tag_code"
+	    " FROM items i LEFT JOIN item_tags t ON t.item_id = i.id"
+	    " WHERE i.status = 'published'"
+	    " ORDER BY i.id, t.tag_code")) == NULL)
+		return -1;
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(stmt, 0);
-		struct feed_candidate *c;
 
-		if (id != last_id) {
-			struct feed_candidate *grown = realloc(out->v, (out->n + 1) * sizeof(*out->v));
+		if (id != last_id || c == NULL) {
+			if (catalogue.n == cap) {
+				size_t next = cap ? cap * 2 : 256;
+				struct catalogue_item *grown = realloc(catalogue.v, next * sizeof(*grown));
 
-			if (grown == NULL)
-				goto err;
-			out->v = grown;
-			c = &out->v[out->n++];
+				if (grown == NULL)
+					goto err;
+				catalogue.v = grown;
+				cap = next;
+			}
+			c = &catalogue.v[catalogue.n++];
 			memset(c, 0, sizeof(*c));
 			c->id = id;
 			snprintf(c->kind, sizeof(c->kind), "%s", sqlite3_column_text(stmt, 1));
@@ -263,20 +303,150 @@ candidates_load(sqlite3 *db, int64_t user_id, const char *category, struct feed_
 			c->summary = strdup((const char *)sqlite3_column_text(stmt, 3));
 			c->minutes = sqlite3_column_int(stmt, 4);
 			c->published_at = sqlite3_column_int64(stmt, 5);
-			c->popularity = sqlite3_column_double(stmt, 6);
 			if (c->title == NULL || c->summary == NULL)
 				goto err;
 			last_id = id;
 		}
-		c = &out->v[out->n - 1];
-		if (sqlite3_column_type(stmt, 7) != SQLITE_NULL &&
-		    list_push(&c->tags, &c->tag_count, (const char *)sqlite3_column_text(stmt, 7)) < 0)
+		if (sqlite3_column_type(stmt, 6) != SQLITE_NULL &&
+		    list_push(&c->tags, &c->tag_count, (const char *)sqlite3_column_text(stmt, 6)) < 0)
 			goto err;
 	}
-	sqlite3_finalize(stmt);
+	stmt_release(stmt);
+	/*
+	 * Each item's discipline and form, pointing at the first item's copy
+	 * of the same code: equal codes are equal pointers (feed_pick compares
+	 * them two million times a request).
+	 */
+	for (size_t i = 0; i < catalogue.n; i++) {
+		struct catalogue_item *item = &catalogue.v[i];
+		const char *d = tags_first(item->tags, item->tag_count, "discipline.");
+		const char *f = tags_first(item->tags, item->tag_count, "form.");
+
+		for (size_t j = 0; j < i && (d != NULL || f != NULL); j++) {
+			if (d != NULL && item->discipline == NULL && catalogue.v[j].discipline != NULL &&
+			    strcmp(d, catalogue.v[j].discipline) == 0)
+				item->discipline = catalogue.v[j].discipline;
+			if (f != NULL && item->form == NULL && catalogue.v[j].form != NULL &&
+			    strcmp(f, catalogue.v[j].form) == 0)
+				item->form = catalogue.v[j].form;
+			if ((d == NULL || item->discipline != NULL) && (f == NULL || item->form != NULL))
+				break;
+		}
+		if (item->discipline == NULL)
+			item->discipline = d;
+		if (item->form == NULL)
+			item->form = f;
+	}
+	catalogue.db = db;
+	catalogue.version = version;
 	return 0;
 err:
-	sqlite3_finalize(stmt);
+	stmt_release(stmt);
+	catalogue_free();
+	return -1;
+}
+
+/* The catalogue entry of item 'id', or NULL (binary search: ids ascend). */
+static size_t
+catalogue_find(int64_t id)
+{
+	size_t lo = 0, hi = catalogue.n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (catalogue.v[mid].id < id)
+			lo = mid + 1;
+		else if (catalogue.v[mid].id > id)
+			hi = mid;
+		else
+			return mid;
+	}
+	return (size_t)-1;
+}
+
+/*
+ * Published items the cadre has neither completed nor dismissed (a dismiss
+ * stands until the cadre opens the item again), with their tags and how
+ * often cadres of the same category completed them. The candidates point
+ * into the catalogue, which stays put until the next request.
+ */
+static int
+candidates_load(sqlite3 *db, int64_t user_id, const char *category, struct feed_candidates *out)
+{
+	sqlite3_stmt *stmt = NULL;
+	unsigned char *excluded = NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (catalogue_refresh(db) < 0)
+		return -1;
+	if (catalogue.n == 0)
+		return 0;
+	if ((excluded = calloc(catalogue.n, 1)) == NULL ||
+	    (out->v = calloc(catalogue.n, sizeof(*out->v))) == NULL)
+		goto err;
+	/* The cadre's completed items, and dismissed ones not opened since. */
+	if ((stmt = stmt_get(db,
+	    "SELECT item_id FROM (SELECT item_id,"
+	    "   max(CASE WHEN kind = 'complete' THEN 1 ELSE 0 END) AS completed,"
+	    "   max(CASE WHEN kind = 'dismiss' THEN created_at END) AS dismissed,"
+	    "   max(CASE WHEN kind IN ('open','progress','complete') THEN created_at END) AS engaged"
+	    "   FROM events WHERE user_id = ?1 AND kind != 'impression' GROUP BY item_id)"
+	    " WHERE (completed = 0 AND (dismissed IS NULL OR engaged > dismissed)) IS NOT 1")) == NULL)
+		goto err;
+	sqlite3_bind_int64(stmt, 1, user_id);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		size_t at = catalogue_find(sqlite3_column_int64(stmt, 0));
+
+		if (at != (size_t)-1)
+			excluded[at] = 1;
+	}
+	stmt_release(stmt);
+	for (size_t i = 0; i < catalogue.n; i++) {
+		const struct catalogue_item *item = &catalogue.v[i];
+		struct feed_candidate *c;
+
+		if (excluded[i])
+			continue;
+		c = &out->v[out->n++];
+		c->id = item->id;
+		c->kind = item->kind;
+		c->title = item->title;
+		c->summary = item->summary;
+		c->minutes = item->minutes;
+		c->published_at = item->published_at;
+		c->tags = item->tags;
+		c->tag_count = item->tag_count;
+		c->discipline = item->discipline;
+		c->form = item->form;
+	}
+	/*
+	 * Popularity: item_popularity holds, per category and item, how many
+	 * cadres completed it, kept in step with events by triggers (migration
+	 * 5); '' stands for cadres without a category.
+	 */
+	if ((stmt = stmt_get(db, "SELECT item_id, completers FROM item_popularity WHERE category = ?1")) == NULL)
+		goto err;
+	sqlite3_bind_text(stmt, 1, category, -1, SQLITE_STATIC);
+	{
+		size_t j = 0;
+
+		/* Both in item order: a merge. */
+		while (sqlite3_step(stmt) == SQLITE_ROW) {
+			int64_t id = sqlite3_column_int64(stmt, 0);
+
+			while (j < out->n && out->v[j].id < id)
+				j++;
+			if (j < out->n && out->v[j].id == id)
+				out->v[j].popularity = sqlite3_column_double(stmt, 1);
+		}
+	}
+	stmt_release(stmt);
+	free(excluded);
+	return 0;
+err:
+	stmt_release(stmt);
+	free(excluded);
 	candidates_free(out);
 	return -1;
 }
@@ -304,15 +474,14 @@ feed_user_vector(sqlite3 *db, const struct model *m, int64_t user_id,
 	 * the furthest progress + 4 per completion (at most 2); a standing
 	 * dismiss is negative evidence.
 	 */
-	if (sqlite3_prepare_v2(db,
+	if ((stmt = stmt_get(db,
 	    "SELECT item_id,"
 	    "  min(sum(kind = 'open'), 3) + 2 * coalesce(max(CASE WHEN kind = 'progress'"
 	    "    THEN min(max(coalesce(value, 0.5), 0), 1) END), 0) + 4 * min(sum(kind = 'complete'), 2),"
 	    "  max(CASE WHEN kind = 'dismiss' THEN created_at END),"
 	    "  max(CASE WHEN kind != 'dismiss' THEN created_at END),"
 	    "  max(created_at)"
-	    " FROM events WHERE user_id = ?1 AND kind != 'impression' GROUP BY item_id",
-	    -1, &stmt, NULL) != SQLITE_OK)
+	    " FROM events WHERE user_id = ?1 AND kind != 'impression' GROUP BY item_id")) == NULL)
 		return 0;
 	sqlite3_bind_int64(stmt, 1, user_id);
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
@@ -343,7 +512,7 @@ feed_user_vector(sqlite3 *db, const struct model *m, int64_t user_id,
 		items[n] = (uint32_t)item;
 		weights[n++] = strength;
 	}
-	sqlite3_finalize(stmt);
+	stmt_release(stmt);
 
 	if (index >= 0 && !acted_since) {
 		memcpy(x, m->user_factors + (size_t)index * m->k, m->k * sizeof(float));
@@ -470,34 +639,28 @@ feed_pick(struct feed_candidates *c, size_t limit, int variety, size_t *order)
 {
 	size_t count = 0, best_fresh = (size_t)-1;
 	int fresh_picked = 0;
+	/*
+	 * Each candidate's score less what the picks so far cost it, kept up
+	 * to date pick by pick (the same subtractions, in the same order, as
+	 * recounting them against every earlier pick each time).
+	 */
+	float *adjusted = malloc((c->n ? c->n : 1) * sizeof(*adjusted));
 
+	if (adjusted == NULL)
+		return 0;
+	for (size_t i = 0; i < c->n; i++)
+		adjusted[i] = c->v[i].score;
 	while (count < limit) {
 		size_t best = (size_t)-1;
 		float best_score = -INFINITY;
+		const struct feed_candidate *q;
 
 		for (size_t i = 0; i < c->n; i++) {
-			const char *discipline, *form, *risk;
 			float s;
 
 			if (c->v[i].picked)
 				continue;
-			s = c->v[i].score;
-			if (variety) {
-				discipline = candidate_tag(&c->v[i], "discipline.");
-				form = candidate_tag(&c->v[i], "form.");
-				risk = c->v[i].risk;
-				for (size_t j = 0; j < count; j++) {
-					const struct feed_candidate *q = &c->v[order[j]];
-
-					if (risk && q->risk && strcmp(risk, q->risk) == 0)
-						s -= PENALTY_SAME_RISK;
-					if (discipline && candidate_tag(q, "discipline.") &&
-					    strcmp(discipline, candidate_tag(q, "discipline.")) == 0)
-						s -= PENALTY_SAME_DISCIPLINE;
-					if (form && candidate_tag(q, "form.") && strcmp(form, candidate_tag(q, "form.")) == 0)
-						s -= PENALTY_SAME_FORM;
-				}
-			}
+			s = adjusted[i];
 			if (s > best_score || (s == best_score && best != (size_t)-1 && c->v[i].id < c->v[best].id)) {
 				best = i;
 				best_score = s;
@@ -508,7 +671,28 @@ feed_pick(struct feed_candidates *c, size_t limit, int variety, size_t *order)
 		c->v[best].picked = 1;
 		fresh_picked |= c->v[best].fresh;
 		order[count++] = best;
+		if (!variety)
+			continue;
+		/*
+		 * Pointer equality is string equality here: risks point into the
+		 * profile's list of distinct codes, disciplines and forms at the
+		 * catalogue's first copy of each code.
+		 */
+		q = &c->v[best];
+		for (size_t i = 0; i < c->n; i++) {
+			const struct feed_candidate *f = &c->v[i];
+
+			if (f->picked)
+				continue;
+			if (f->risk && f->risk == q->risk)
+				adjusted[i] -= PENALTY_SAME_RISK;
+			if (f->discipline && f->discipline == q->discipline)
+				adjusted[i] -= PENALTY_SAME_DISCIPLINE;
+			if (f->form && f->form == q->form)
+				adjusted[i] -= PENALTY_SAME_FORM;
+		}
 	}
+	free(adjusted);
 	/* Fresh content gets seen: the best fresh item takes the last place if none made it. */
 	if (variety && !fresh_picked && count > 0) {
 		for (size_t i = 0; i < c->n; i++)
@@ -533,11 +717,11 @@ tag_label(sqlite3 *db, const char *code, char *out, size_t size)
 	sqlite3_stmt *stmt;
 
 	snprintf(out, size, "%s", code);
-	if (sqlite3_prepare_v2(db, "SELECT label FROM tags WHERE code = ?1", -1, &stmt, NULL) == SQLITE_OK) {
+	if ((stmt = stmt_get(db, "SELECT label FROM tags WHERE code = ?1")) != NULL) {
 		sqlite3_bind_text(stmt, 1, code, -1, SQLITE_STATIC);
 		if (sqlite3_step(stmt) == SQLITE_ROW)
 			snprintf(out, size, "%s", sqlite3_column_text(stmt, 0));
-		sqlite3_finalize(stmt);
+		stmt_release(stmt);
 	}
 	return out;
 }
@@ -548,30 +732,113 @@ reason_add(json_t *reasons, const char *code, const char *text)
 	json_array_append_new(reasons, json_pack("{s:s,s:s}", "code", code, "text", text));
 }
 
-/* The title of the completed item sharing most tags with 'c' (at least two), if any. */
-static int
-similar_completed(sqlite3 *db, int64_t user_id, const struct feed_candidate *c, char *title, size_t size)
+/*
+ * What the cadre completed, read once per request for the "similar to what
+ * you studied" reason: each completed item (whatever its status now) with
+ * how many completions it has, the latest, its title and its tags other
+ * than target categories.
+ */
+struct completed_item {
+	int64_t id, completions, last;
+	char *title;
+	char **tags;
+	size_t tag_count;
+};
+
+struct completed_set {
+	int loaded;
+	struct completed_item *v;
+	size_t n;
+};
+
+static void
+completed_free(struct completed_set *set)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		free(set->v[i].title);
+		for (size_t j = 0; j < set->v[i].tag_count; j++)
+			free(set->v[i].tags[j]);
+		free(set->v[i].tags);
+	}
+	free(set->v);
+	memset(set, 0, sizeof(*set));
+}
+
+static void
+completed_load(sqlite3 *db, int64_t user_id, struct completed_set *set)
 {
 	sqlite3_stmt *stmt;
-	int found = 0;
+	struct completed_item *c = NULL;
 
-	if (sqlite3_prepare_v2(db,
-	    "SELECT i.title, count(*) AS shared FROM events e"
+	set->loaded = 1;
+	if ((stmt = stmt_get(db,
+	    "SELECT e.item_id, e.n, e.last, i.title, t.tag_code FROM"
+	    " (SELECT item_id, count(*) AS n, max(created_at) AS last FROM events"
+	    "   WHERE user_id = ?1 AND kind = 'complete' GROUP BY item_id) e"
 	    " JOIN items i ON i.id = e.item_id"
 	    " JOIN item_tags t ON t.item_id = e.item_id"
-	    " JOIN item_tags u ON u.tag_code = t.tag_code AND u.item_id = ?2"
-	    " WHERE e.user_id = ?1 AND e.kind = 'complete' AND t.tag_code NOT LIKE 'category.%'"
-	    " GROUP BY e.item_id HAVING shared >= 2 ORDER BY shared DESC, max(e.created_at) DESC LIMIT 1",
-	    -1, &stmt, NULL) != SQLITE_OK)
-		return 0;
+	    " WHERE t.tag_code NOT LIKE 'category.%'"
+	    " ORDER BY e.item_id")) == NULL)
+		return;
 	sqlite3_bind_int64(stmt, 1, user_id);
-	sqlite3_bind_int64(stmt, 2, c->id);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
-		snprintf(title, size, "%s", sqlite3_column_text(stmt, 0));
-		found = 1;
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(stmt, 0);
+
+		if (c == NULL || c->id != id) {
+			struct completed_item *grown = realloc(set->v, (set->n + 1) * sizeof(*grown));
+
+			if (grown == NULL)
+				break;
+			set->v = grown;
+			c = &set->v[set->n++];
+			memset(c, 0, sizeof(*c));
+			c->id = id;
+			c->completions = sqlite3_column_int64(stmt, 1);
+			c->last = sqlite3_column_int64(stmt, 2);
+			if ((c->title = strdup((const char *)sqlite3_column_text(stmt, 3))) == NULL) {
+				set->n--;
+				break;
+			}
+		}
+		if (list_push(&c->tags, &c->tag_count, (const char *)sqlite3_column_text(stmt, 4)) < 0)
+			break;
 	}
-	sqlite3_finalize(stmt);
-	return found;
+	stmt_release(stmt);
+}
+
+/*
+ * The title of the completed item sharing most tags with 'c' (at least
+ * two), if any. Shared counts each completion: the number of shared tags
+ * (target categories aside) times the item's completions; ties go to the
+ * latest completed, then to the lower item id.
+ */
+static int
+similar_completed(sqlite3 *db, int64_t user_id, struct completed_set *set,
+    const struct feed_candidate *c, char *title, size_t size)
+{
+	const struct completed_item *best = NULL;
+	int64_t best_shared = 0;
+
+	if (!set->loaded)
+		completed_load(db, user_id, set);
+	for (size_t i = 0; i < set->n; i++) {
+		const struct completed_item *k = &set->v[i];
+		int64_t common = 0, shared;
+
+		for (size_t j = 0; j < k->tag_count; j++)
+			common += list_has(c->tags, c->tag_count, k->tags[j]);
+		shared = common * k->completions;
+		if (shared < 2)
+			continue;
+		if (best == NULL || shared > best_shared || (shared == best_shared && k->last > best->last)) {
+			best = k;
+			best_shared = shared;
+		}
+	}
+	if (best == NULL)
+		return 0;
+	snprintf(title, size, "%s", best->title);
+	return 1;
 }
 
 static const char *
@@ -584,7 +851,7 @@ category_label(const char *category)
 }
 
 static json_t *
-feed_reasons(sqlite3 *db, int64_t user_id, const struct feed_profile *p,
+feed_reasons(sqlite3 *db, int64_t user_id, struct completed_set *completed, const struct feed_profile *p,
     const struct feed_candidate *c, int personalised, int model_scored)
 {
 	json_t *reasons = json_array();
@@ -611,7 +878,7 @@ feed_reasons(sqlite3 *db, int64_t user_id, const struct feed_profile *p,
 			snprintf(text, sizeof(text), "您在「%s」方面的掌握程度偏低，建议学习", label);
 		reason_add(reasons, "weak_discipline", text);
 	}
-	if (model_scored && c->base > 0.5f && similar_completed(db, user_id, c, title, sizeof(title))) {
+	if (model_scored && c->base > 0.5f && similar_completed(db, user_id, completed, c, title, sizeof(title))) {
 		snprintf(text, sizeof(text), "与您学过的《%s》相近", title);
 		reason_add(reasons, "similar_completed", text);
 	}
@@ -657,8 +924,8 @@ feed_review(sqlite3 *db, const struct learner_review *r)
 	json_t *entry = NULL, *tags;
 	char label[128], title[600];
 
-	if (sqlite3_prepare_v2(db, "SELECT q.stem, i.title FROM questions q JOIN items i ON i.id = q.item_id"
-	    " WHERE q.id = ?1 AND q.status = 'published' AND i.status = 'published'", -1, &stmt, NULL) != SQLITE_OK)
+	if ((stmt = stmt_get(db, "SELECT q.stem, i.title FROM questions q JOIN items i ON i.id = q.item_id"
+	    " WHERE q.id = ?1 AND q.status = 'published' AND i.status = 'published'")) == NULL)
 		return NULL;
 	sqlite3_bind_int64(stmt, 1, r->question_id);
 	if (sqlite3_step(stmt) == SQLITE_ROW) {
@@ -667,12 +934,12 @@ feed_review(sqlite3 *db, const struct learner_review *r)
 		    "kind", "review", "title", title, "summary", sqlite3_column_text(stmt, 1),
 		    "minutes", 1, "score", r->recall, "question_id", (json_int_t)r->question_id);
 	}
-	sqlite3_finalize(stmt);
+	stmt_release(stmt);
 	if (entry == NULL)
 		return NULL;
 	tags = json_array();
-	if (sqlite3_prepare_v2(db, "SELECT tag_code FROM question_tags WHERE question_id = ?1 ORDER BY tag_code",
-	    -1, &stmt, NULL) == SQLITE_OK) {
+	if ((stmt = stmt_get(db, "SELECT tag_code FROM question_tags WHERE question_id = ?1 ORDER BY tag_code"))
+	    != NULL) {
 		sqlite3_bind_int64(stmt, 1, r->question_id);
 		while (sqlite3_step(stmt) == SQLITE_ROW) {
 			const char *code = (const char *)sqlite3_column_text(stmt, 0);
@@ -680,7 +947,7 @@ feed_review(sqlite3 *db, const struct learner_review *r)
 			json_array_append_new(tags, json_pack("{s:s,s:s}", "code", code,
 			    "label", tag_label(db, code, label, sizeof(label))));
 		}
-		sqlite3_finalize(stmt);
+		stmt_release(stmt);
 	}
 	json_object_set_new(entry, "tags", tags);
 	json_object_set_new(entry, "reasons", json_pack("[{s:s,s:s}]", "code", "review_due", "text",
@@ -731,6 +998,7 @@ feed_build(struct request *req, size_t limit, const char *arm, json_t **items_ou
 	int personalised = strcmp(arm, "personalised") == 0, model_scored = 0;
 	struct feed_candidates c;
 	struct feed_profile p;
+	struct completed_set completed = { 0 };
 	size_t *order = NULL, count;
 	json_t *items, *reviews;
 
@@ -768,13 +1036,14 @@ feed_build(struct request *req, size_t limit, const char *arm, json_t **items_ou
 		json_array_append_new(items, json_pack("{s:I,s:s,s:s,s:s,s:i,s:o,s:f,s:o}",
 		    "id", (json_int_t)f->id, "kind", f->kind, "title", f->title, "summary", f->summary,
 		    "minutes", f->minutes, "tags", feed_tags(db, f), "score", (double)f->score,
-		    "reasons", feed_reasons(db, req->user->id, &p, f, personalised, model_scored)));
+		    "reasons", feed_reasons(db, req->user->id, &completed, &p, f, personalised, model_scored)));
 	}
 	for (size_t i = 0; i < json_array_size(reviews); i++)
 		json_array_insert(items, review_positions[i] < json_array_size(items) ?
 		    review_positions[i] : json_array_size(items), json_array_get(reviews, i));
 	json_decref(reviews);
 	free(order);
+	completed_free(&completed);
 	candidates_free(&c);
 	profile_free(&p);
 	*items_out = items;

@@ -105,6 +105,19 @@ prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, struct qf_error *err)
 	return 0;
 }
 
+/*
+ * The same for the statements of every feed request (mastery, reviews):
+ * kept compiled across requests (stmt-cache.c); give it back with
+ * stmt_release().
+ */
+static int
+prepare_cached(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, struct qf_error *err)
+{
+	if ((*stmt = stmt_get(db, sql)) == NULL)
+		return db_failed(db, err);
+	return 0;
+}
+
 /* Steps a statement that returns no rows; 0 or -1 with 'err'. Finalizes it. */
 static int
 step_done(sqlite3 *db, sqlite3_stmt *stmt, struct qf_error *err)
@@ -298,16 +311,24 @@ mastery_refresh_values(sqlite3 *db, int64_t user_id, double ability, struct qf_e
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_DONE)
 		return db_failed(db, err);
+	if (n == 0)
+		return 0;
+	/* One statement for all the rows: an answer comes here every time. */
+	if (prepare(db, "UPDATE mastery SET value = ?3 WHERE user_id = ?1 AND tag_code = ?2"
+	    " AND value IS NOT ?3", &stmt, err) < 0)
+		return -1;
 	for (size_t i = 0; i < n; i++) {
-		if (prepare(db, "UPDATE mastery SET value = ?3 WHERE user_id = ?1 AND tag_code = ?2"
-		    " AND value IS NOT ?3", &stmt, err) < 0)
-			return -1;
 		sqlite3_bind_int64(stmt, 1, user_id);
 		sqlite3_bind_text(stmt, 2, rows[i].code, -1, SQLITE_STATIC);
 		sqlite3_bind_double(stmt, 3, rows[i].value);
-		if (step_done(db, stmt, err) < 0)
+		if (sqlite3_step(stmt) != SQLITE_DONE) {
+			db_failed(db, err);
+			sqlite3_finalize(stmt);
 			return -1;
+		}
+		sqlite3_reset(stmt);
 	}
+	sqlite3_finalize(stmt);
 	return 0;
 }
 
@@ -487,7 +508,7 @@ learner_mastery_list(sqlite3 *db, int64_t user_id, struct learner_discipline **o
 	 * from the answers themselves, so a mastery row seeded from elsewhere
 	 * never claims answers that were not given.
 	 */
-	if (prepare(db,
+	if (prepare_cached(db,
 	    "WITH mine AS (SELECT qt.tag_code AS code, count(*) AS answers,"
 	    "   count(DISTINCT CASE WHEN a.correct = 0 THEN a.question_id END) AS wrong"
 	    "   FROM answers a JOIN question_tags qt ON qt.question_id = a.question_id"
@@ -519,12 +540,12 @@ learner_mastery_list(sqlite3 *db, int64_t user_id, struct learner_discipline **o
 		db_failed(db, err);
 		goto err;
 	}
-	sqlite3_finalize(stmt);
+	stmt_release(stmt);
 	*out = list;
 	*count = n;
 	return 0;
 err:
-	sqlite3_finalize(stmt);
+	stmt_release(stmt);
 	free(list);
 	return -1;
 }
@@ -582,7 +603,7 @@ learner_reviews(sqlite3 *db, int64_t user_id, int64_t now, int64_t until, size_t
 	 * under the target, which is when more than S x interval(1) days passed.
 	 * Only questions a cadre can still see (published, in a published item).
 	 */
-	if (prepare(db,
+	if (prepare_cached(db,
 	    "SELECT r.question_id, coalesce(q.item_id, 0), r.due_at, r.last_at, r.stability,"
 	    "       r.last_correct, r.difficulty, r.reps, r.lapses"
 	    "  FROM reviews r JOIN questions q ON q.id = r.question_id"
@@ -631,12 +652,12 @@ learner_reviews(sqlite3 *db, int64_t user_id, int64_t now, int64_t until, size_t
 		db_failed(db, err);
 		goto err;
 	}
-	sqlite3_finalize(stmt);
+	stmt_release(stmt);
 	*out = list;
 	*count = n;
 	return 0;
 err:
-	sqlite3_finalize(stmt);
+	stmt_release(stmt);
 	free(list);
 	return -1;
 }

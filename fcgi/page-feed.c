@@ -23,9 +23,8 @@ feed_log_impressions(struct request *req, json_t *items, const char *version, co
 
 	if (db_write_begin(req) < 0)
 		return -1;
-	if (sqlite3_prepare_v2(req->app->db, "INSERT INTO events(user_id, item_id, kind, position,"
-	    " model_version, arm, created_at) VALUES (?1, ?2, 'impression', ?3, ?4, ?5, unixepoch())",
-	    -1, &stmt, NULL) != SQLITE_OK)
+	if ((stmt = stmt_get(req->app->db, "INSERT INTO events(user_id, item_id, kind, position,"
+	    " model_version, arm, created_at) VALUES (?1, ?2, 'impression', ?3, ?4, ?5, unixepoch())")) == NULL)
 		goto fail;
 	json_array_foreach(items, position, item) {
 		if (json_object_get(item, "question_id") != NULL)
@@ -42,11 +41,11 @@ feed_log_impressions(struct request *req, json_t *items, const char *version, co
 			goto fail;
 		sqlite3_reset(stmt);
 	}
-	sqlite3_finalize(stmt);
+	stmt_release(stmt);
 	return db_write_commit(req);
 fail:
 	log_error("impressions: %s", sqlite3_errmsg(req->app->db));
-	sqlite3_finalize(stmt);
+	stmt_release(stmt);
 	db_write_rollback(req);
 	response_error(req, 503, "database_unavailable", "暂时无法生成推荐，请稍后重试");
 	return -1;

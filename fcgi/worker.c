@@ -42,6 +42,7 @@ worker_serve_connection(struct app *app, FCGX_Request *fcgx, int fd)
 	while (FCGX_Accept_r(fcgx) == 0) {
 		app_handle(app, fcgx);
 		FCGX_Finish_r(fcgx);
+		app_after_request(app);
 		if (fcgx->ipcFd < 0 || worker_stopping)
 			break;
 	}

@@ -284,11 +284,79 @@ static const char migration_0004_learner[] =
 	") WITHOUT ROWID;"
 	"CREATE INDEX reviews_by_due ON reviews(user_id, due_at);";
 
+/*
+ * Version 5: how many cadres of each category completed each item, for the
+ * feed's popularity (the control arm's ranking and the fallback without a
+ * model) without counting all completions on every request. Kept exact by
+ * triggers: a cadre's first completion of an item counts once for their
+ * category ('' for none); a deleted last completion or a change of
+ * category moves the count; an index of completions by cadre keeps those
+ * triggers' look-ups short. Also catalogue_version, a counter bumped on
+ * every change to items or their tags, which tells a worker when its
+ * in-memory copy of the published library is stale.
+ */
+static const char migration_0005_item_popularity[] =
+	"CREATE TABLE item_popularity ("
+	"  category TEXT NOT NULL,"
+	"  item_id INTEGER NOT NULL,"
+	"  completers INTEGER NOT NULL,"
+	"  PRIMARY KEY (category, item_id)"
+	") WITHOUT ROWID;"
+	/* Completions by cadre (a small share of events: impressions never enter it). */
+	"CREATE INDEX events_completions ON events(user_id, item_id) WHERE kind = 'complete';"
+	"INSERT INTO item_popularity(category, item_id, completers)"
+	"  SELECT coalesce(u.category, ''), e.item_id, count(DISTINCT e.user_id)"
+	"  FROM events e JOIN users u ON u.id = e.user_id"
+	"  WHERE e.kind = 'complete' GROUP BY 1, 2;"
+	"CREATE TRIGGER item_popularity_insert AFTER INSERT ON events"
+	"  WHEN new.kind = 'complete' AND NOT EXISTS (SELECT 1 FROM events"
+	"    WHERE user_id = new.user_id AND item_id = new.item_id AND kind = 'complete' AND id != new.id)"
+	" BEGIN"
+	"  INSERT INTO item_popularity(category, item_id, completers)"
+	"    SELECT coalesce(category, ''), new.item_id, 1 FROM users WHERE id = new.user_id"
+	"    ON CONFLICT(category, item_id) DO UPDATE SET completers = completers + 1;"
+	" END;"
+	"CREATE TRIGGER item_popularity_delete AFTER DELETE ON events"
+	"  WHEN old.kind = 'complete' AND NOT EXISTS (SELECT 1 FROM events"
+	"    WHERE user_id = old.user_id AND item_id = old.item_id AND kind = 'complete')"
+	" BEGIN"
+	"  UPDATE item_popularity SET completers = completers - 1"
+	"    WHERE item_id = old.item_id"
+	"      AND category = (SELECT coalesce(category, '') FROM users WHERE id = old.user_id);"
+	" END;"
+	/* The feed's workers keep the published library in memory while this stands still. */
+	"CREATE TABLE catalogue_version (version INTEGER NOT NULL);"
+	"INSERT INTO catalogue_version(version) VALUES (1);"
+	"CREATE TRIGGER catalogue_items_insert AFTER INSERT ON items"
+	" BEGIN UPDATE catalogue_version SET version = version + 1; END;"
+	"CREATE TRIGGER catalogue_items_update AFTER UPDATE ON items"
+	" BEGIN UPDATE catalogue_version SET version = version + 1; END;"
+	"CREATE TRIGGER catalogue_items_delete AFTER DELETE ON items"
+	" BEGIN UPDATE catalogue_version SET version = version + 1; END;"
+	"CREATE TRIGGER catalogue_tags_insert AFTER INSERT ON item_tags"
+	" BEGIN UPDATE catalogue_version SET version = version + 1; END;"
+	"CREATE TRIGGER catalogue_tags_update AFTER UPDATE ON item_tags"
+	" BEGIN UPDATE catalogue_version SET version = version + 1; END;"
+	"CREATE TRIGGER catalogue_tags_delete AFTER DELETE ON item_tags"
+	" BEGIN UPDATE catalogue_version SET version = version + 1; END;"
+	"CREATE TRIGGER item_popularity_recategorise AFTER UPDATE OF category ON users"
+	"  WHEN coalesce(old.category, '') != coalesce(new.category, '')"
+	" BEGIN"
+	"  UPDATE item_popularity SET completers = completers - 1"
+	"    WHERE category = coalesce(old.category, '') AND item_id IN"
+	"      (SELECT item_id FROM events WHERE user_id = new.id AND kind = 'complete');"
+	"  INSERT INTO item_popularity(category, item_id, completers)"
+	"    SELECT coalesce(new.category, ''), item_id, 1 FROM events"
+	"    WHERE user_id = new.id AND kind = 'complete' GROUP BY item_id"
+	"    ON CONFLICT(category, item_id) DO UPDATE SET completers = completers + 1;"
+	" END;";
+
 static const char *const migrations[] = {
 	migration_0001_initial,
 	migration_0002_login_failures,
 	migration_0003_content_search,
 	migration_0004_learner,
+	migration_0005_item_popularity,
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

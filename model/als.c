@@ -4,7 +4,8 @@
  * & Tikk 2011, or the exact Cholesky one (model.h has the maths).
  *
  * One iteration: users given items, then items given users. Each half-step
- * forms the Gram matrix of the fixed side once (ssyrk, OpenBLAS threads),
+ * forms the Gram matrix of the fixed side once (ssyrk; OpenBLAS threads
+ * only for very large ones),
  * then solves the rows in blocks handed out to 'threads' pthreads, each
  * with its own scratch and single-threaded BLAS. A row's result depends
  * only on its own data, never on which thread took it, and partial losses
@@ -227,6 +228,13 @@ gram_with(const float *factors, uint32_t n, uint32_t k, float lambda,
 {
 	uint32_t i;
 
+	/* The Gram matrix is a sliver of an iteration (100,000 x 64 x 64 takes
+	 * 5 ms on one thread, the row solves a second), and OpenBLAS's threads
+	 * spin for a while after a call, taking CPU from our own workers: so
+	 * one BLAS thread below ~1 Gflop. The result is the same either way,
+	 * each entry of the Gram matrix being summed by one thread. */
+	if ((double)n * k * k < 1e9)
+		threads = 1;
 	openblas_set_num_threads((int)threads);
 	model_gram(factors, n, k, gram);
 	openblas_set_num_threads(1);

@@ -29,6 +29,7 @@ void sposv_(const char *uplo, const int *n, const int *nrhs, float *a,
  */
 struct solve_scratch {
 	uint32_t k;
+	uint32_t block;  /* rows of 'gather': SOLVE_BLOCK, or fewer */
 	float *r;        /* k */
 	float *p;        /* k */
 	float *ap;       /* k */
@@ -38,6 +39,10 @@ struct solve_scratch {
 };
 
 int solve_scratch_alloc(struct solve_scratch *s, uint32_t k);
+/* The same with a gather buffer of 'rows' (1..SOLVE_BLOCK) rows: fold-in's
+ * few events need a few kilobytes, not SOLVE_BLOCK x k floats per call. */
+int solve_scratch_alloc_rows(struct solve_scratch *s, uint32_t k,
+    uint32_t rows);
 void solve_scratch_free(struct solve_scratch *s);
 
 /*

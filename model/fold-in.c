@@ -51,7 +51,8 @@ model_fold_in(const float *item_factors, uint32_t n_items, uint32_t k,
 	if (model_csr_build(1, n_items, zeros, items, weights, n, &row, err) < 0)
 		goto out;
 	gram_reg = model_floats_alloc((size_t)k * k);
-	if (gram_reg == NULL || solve_scratch_alloc(&scratch, k) < 0) {
+	if (gram_reg == NULL || solve_scratch_alloc_rows(&scratch, k,
+	    row.nnz < SOLVE_BLOCK ? (uint32_t)row.nnz : SOLVE_BLOCK) < 0) {
 		qf_error_set(err, "fold-in: out of memory");
 		goto out;
 	}

@@ -14,11 +14,20 @@
 #   - `qingfeng-train run` on the synthetic cohort database of
 #     tests/train/cohort.c at 3 x 2,000 cadres (its hold-out fit);
 # and OpenBLAS sgemm GFLOP/s (n = 2048) with the same thread counts.
+#   - ml-100k ua at the issue's peer settings (k = 32, regularization 50,
+#     alpha 10, 15 iterations, every rating a positive of weight 1): the
+#     whole fit in seconds, to set beside `implicit`'s 0.27 s / 0.18 s;
+#   - fold-in at request time: 10,000 fold-ins at k = 64 with 10-50 events
+#     each (tests/bench/fold-in-bench), median and p99 microseconds.
+# qingfeng-train re-executes itself with OPENBLAS_CORETYPE=Haswell (or
+# SkylakeX) when OpenBLAS picked an old core on a CPU with AVX2; the script
+# asks it which core it ends up with and runs the sgemm ceiling and the
+# fold-in bench with the same one, so the ratio compares like with like.
 # ALS's useful FLOPs per iteration with CG (steps s, nnz pairs, U + I rows):
 #   (U + I) k^2            the two Gram matrices (ssyrk)
 # + (U + I) (s + 1) 2 k^2  (Y^T Y + lambda I) v, per CG product
-# + nnz (s + 1) 4 k        Y_u v and Y_u^T t, per CG product, both sides
-# + nnz 2 k x 2            the right-hand sides Y^T C p, both sides
+# + nnz (s + 1) 4 k        y_j . v and the update by y_j, per CG product
+#                          (the first also gives b - A x), both sides
 # ratio = (FLOPs / seconds per iteration) / sgemm FLOP/s: the share of the
 # BLAS ceiling ALS reaches (its per-row products are matrix-vector ones,
 # memory-bound, so well under 1 is expected).
@@ -38,10 +47,16 @@ dir=${BENCH_DIR:-/tmp}
 data="$here/../shared/data/ml-100k"
 [ -x "$train" ] || { echo "no $train: build first (make)" >&2; exit 1; }
 command -v jq >/dev/null || { echo "jq is needed" >&2; exit 1; }
-make -s -C "$build" tests/train/make-cohort tests/bench/sgemm-bench >/dev/null
+make -s -C "$build" tests/train/make-cohort tests/bench/sgemm-bench \
+    tests/bench/fold-in-bench >/dev/null
 
 echo "machine: $(nproc) CPUs usable, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-echo "OpenBLAS core: $("$build/tests/bench/sgemm-bench" 64 1 1 | jq -r .core)${OPENBLAS_CORETYPE:+ (OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE)}"
+printf '1 1\n1 2\n2 1\n3 2\n' > "$dir/qf-bench-tiny.txt"
+printf '2 2\n' > "$dir/qf-bench-tiny-test.txt"
+core=$("$train" eval --train "$dir/qf-bench-tiny.txt" --test "$dir/qf-bench-tiny-test.txt" \
+    --factors 2 --iterations 1 --regularization 0.1 | jq -r .blas_core)
+echo "OpenBLAS core: sgemm-bench alone $("$build/tests/bench/sgemm-bench" 64 1 1 | jq -r .core), qingfeng-train $core${OPENBLAS_CORETYPE:+ (OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE)}"
+export OPENBLAS_CORETYPE="$core"
 
 declare -A gflops
 for t in $threads_list; do
@@ -74,7 +89,7 @@ fi
 # flops NNZ ROWS STEPS: useful FLOPs of one iteration (see the header).
 flops() {
     awk -v nnz="$1" -v rows="$2" -v s="$3" -v k="$k" \
-        'BEGIN { printf "%.0f", rows * k * k + rows * (s + 1) * 2 * k * k + nnz * (s + 1) * 4 * k + nnz * 4 * k }'
+        'BEGIN { printf "%.0f", rows * k * k + rows * (s + 1) * 2 * k * k + nnz * (s + 1) * 4 * k }'
 }
 
 # report NAME JSON THREADS: one line of figures from an eval result.
@@ -90,6 +105,18 @@ report() {
             printf "%-10s threads %s: %.4f s/iteration, %.2f GFLOP/s = %.3f of sgemm; peak RSS %.0f MB; %d pairs; P@10 %.3f\n",
                 n, t, spi, f / spi / 1e9, f / spi / 1e9 / g, rss / 1024, nnz, p }'
 }
+
+if [ -d "$data" ]; then
+    awk '{ print $1, $2 }' "$data/ua.base" > "$dir/qf-bench-ua.base"
+    awk '{ print $1, $2 }' "$data/ua.test" > "$dir/qf-bench-ua.test"
+    for t in $threads_list; do
+        json=$("$train" eval --train "$dir/qf-bench-ua.base" --test "$dir/qf-bench-ua.test" \
+            --factors 32 --regularization 50 --alpha 10 --iterations 15 --threads "$t")
+        jq -r --arg t "$t" '"ml-100k ua, peer settings (k 32, reg 50, alpha 10, 15 it.), threads \($t): fit \(.fit_seconds) s; P@10 \(.precision_at_10), nDCG@10 \(.ndcg_at_10), AUC \(.auc)"' <<<"$json"
+    done
+fi
+jq -r '"fold-in, k \(.k), \(.items) items, \(.fold_ins) fold-ins of \(.events) events: median \(.median_us) us, p99 \(.p99_us) us, mean \(.mean_us) us"' \
+    <<<"$("$build/tests/bench/fold-in-bench" 64 10000 2000)"
 
 for t in $threads_list; do
     if [ -d "$data" ]; then

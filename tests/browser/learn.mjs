@@ -6,7 +6,8 @@
 // the end and the year's study minutes rise by the item's minutes; a wrong
 // answer (its first post lost on the network and retried with the same
 // client id) shows 错误, the explanation and the right answer, and comes back
-// as a review on "我的学习", whose link leads to the question. Also: no console
+// as a review on "我的学习", whose link leads to the question, and, once due,
+// as a review card in the feed. Also: no console
 // errors (the CSP would report inline script or style there), nothing
 // overflows at 390px, and on a desktop the tab bar gives way to the header.
 //
@@ -328,6 +329,18 @@ try {
   await cards.first().waitFor({ timeout: 10000 });
   await page.waitForFunction(() => !document.querySelector('#feed[aria-busy]'));
   check('a completed item leaves the feed', await page.locator(`#feed .feed-card[data-item-id="${item.id}"]`).count() === 0);
+
+  // A day later the wrongly answered question is due: it comes back in the feed as a review.
+  execFileSync('sqlite3', [db, `UPDATE reviews SET due_at = unixepoch() - 60 WHERE question_id = ${Number(wrongQ.id)}`]);
+  await page.click('#feed-refresh');
+  const reviewCard = page.locator(`#feed .feed-card[data-key="q${Number(wrongQ.id)}"]`);
+  await reviewCard.waitFor({ timeout: 10000 }).catch(() => {});
+  check('the wrong answer comes back in the feed as a due review', (await reviewCard.count()) === 1);
+  if (await reviewCard.count() === 1) {
+    check('the review card says 复习', ((await reviewCard.locator('.badge').textContent()) || '') === '复习');
+    check('its reason says it is due', /该复习/.test((await reviewCard.locator('.reason').textContent()) || ''));
+    await shot(page, 'learn-feed-review.png', false);
+  }
 
   // ------------------------------------------------------------ sign out; the front page
   await Promise.all([

@@ -130,6 +130,12 @@ run 0 eval "${good[@]}"
 expect_eq "same seed, same metrics" "$(strip_times <<<"$OUT")" "$first"
 run 0 eval "${good[@]}" --threads 2 --cg-steps 0 --verbose
 expect_match "verbose: loss per iteration" "$ERR" 'iteration 5 loss [0-9.e-]+'
+expect_match "verbose: the OpenBLAS core" "$ERR" 'OpenBLAS core [A-Za-z0-9_]+'
+# A core chosen in the environment is kept: no re-execution over it.
+OUT=$(OPENBLAS_CORETYPE=Prescott "$train" eval "${good[@]}" --verbose 2>"$work/stderr")
+expect_match "OPENBLAS_CORETYPE from the environment" "$(cat "$work/stderr")" \
+    'OpenBLAS core Prescott \(OPENBLAS_CORETYPE from the environment\)'
+expect_eq "the JSON names the same core" "$(jq -r .blas_core <<<"$OUT")" Prescott
 
 # Too strong a lambda for the data: a clear error, not a model of zeros.
 run 1 eval --train "$work/train.txt" --test "$work/test.txt" --regularization 50

@@ -29,4 +29,19 @@ check "AUC $(num .auc) > popularity $(num .popularity.auc)" \
 check "precision@10 above 0.45" jq -e '.precision_at_10 > 0.45' <<<"$OUT" >/dev/null
 check "coverage above popularity's" jq -e '.coverage > .popularity.coverage' <<<"$OUT" >/dev/null
 
+# Split ua, every rating a positive of weight 1, at the settings chosen on a
+# validation split of ua.base (tests/bench/ua-tune.sh; README "Training"):
+# at least the best peer's precision@10 (LibMF 0.263) and `implicit`'s
+# nDCG@10 (0.300). Measured: 0.272 and 0.319.
+awk '{ print $1, $2 }' "$data/ua.base" > "$work/ua.base"
+awk '{ print $1, $2 }' "$data/ua.test" > "$work/ua.test"
+OUT=$("$top_builddir/qingfeng-train" eval --train "$work/ua.base" --test "$work/ua.test" \
+    --factors 128 --regularization 25 --alpha 1.5 --iterations 15 2>"$work/stderr")
+expect_eq "ua eval exit status ($(cat "$work/stderr"))" "$?" 0
+echo "$OUT" | jq -c '{precision_at_10, ndcg_at_10, auc, fit_seconds}'
+check "ua precision@10 $(num .precision_at_10) >= 0.263" \
+    jq -e '.precision_at_10 >= 0.263' <<<"$OUT" >/dev/null
+check "ua nDCG@10 $(num .ndcg_at_10) >= 0.300" \
+    jq -e '.ndcg_at_10 >= 0.300' <<<"$OUT" >/dev/null
+
 test_done
