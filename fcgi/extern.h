@@ -312,6 +312,8 @@ void page_editor_tag_delete(struct request *req);
 void page_editor_import(struct request *req);
 void page_editor_export(struct request *req);
 extern const struct param_spec search_params[];
+/* The search a request asks for, read from the values of search_params. */
+struct content_search search_from_params(const struct request *req);
 extern const struct param_spec tags_params[];
 extern const struct param_spec editor_questions_params[];
 extern const struct param_spec editor_tag_delete_params[];

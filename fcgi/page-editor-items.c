@@ -53,15 +53,7 @@ respond_item(struct request *req, int status, int64_t id, enum content_view view
 void
 page_editor_items_list(struct request *req)
 {
-	/* Parameters as search_params: q, tag, status, kind, limit, offset. */
-	struct content_search search = {
-		.text = req->params[0].text,
-		.tags = req->params[1].text,
-		.status = req->params[2].text,
-		.kind = req->params[3].text,
-		.limit = req->params[4].present ? req->params[4].integer : 0,
-		.offset = req->params[5].present ? req->params[5].integer : 0,
-	};
+	struct content_search search = search_from_params(req);
 	struct qf_error err;
 	enum content_rc rc;
 	json_t *result;

@@ -22,10 +22,11 @@ const struct param_spec search_params[] = {
 	{ NULL, 0, 0, 0, 0 },
 };
 
-void
-page_search(struct request *req)
+struct content_search
+search_from_params(const struct request *req)
 {
-	struct content_search search = {
+	/* In the order of search_params. */
+	return (struct content_search){
 		.text = req->params[0].text,
 		.tags = req->params[1].text,
 		.status = req->params[2].text,
@@ -33,6 +34,12 @@ page_search(struct request *req)
 		.limit = req->params[4].present ? req->params[4].integer : 0,
 		.offset = req->params[5].present ? req->params[5].integer : 0,
 	};
+}
+
+void
+page_search(struct request *req)
+{
+	struct content_search search = search_from_params(req);
 	int editor = (req->user->role & (ROLE_EDITOR | ROLE_ADMIN)) != 0;
 	struct qf_error err;
 	enum content_rc rc;
