@@ -21,28 +21,38 @@ in_list(const char *value, const char *const *list)
 	return 0;
 }
 
+/*
+ * Steps a prepared existence query ('stmt' may be NULL when preparing
+ * failed) and finalizes it: 1 when it found a row, 0 when not, -1 on a
+ * database error (with 'err').
+ */
+static int
+exists_step(sqlite3 *db, sqlite3_stmt *stmt, struct qf_error *err)
+{
+	int rc = stmt != NULL ? sqlite3_step(stmt) : SQLITE_ERROR, found = -1;
+
+	if (rc == SQLITE_ROW)
+		found = 1;
+	else if (rc == SQLITE_DONE)
+		found = 0;
+	else
+		qf_error_set(err, "database error: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(stmt);
+	return found;
+}
+
 /* 1 when 'code' is a tag of 'kind'; 0 when not; -1 on a database error. */
 static int
 tag_exists(sqlite3 *db, const char *code, const char *kind, struct qf_error *err)
 {
 	sqlite3_stmt *stmt = NULL;
-	int rc, found = -1;
 
 	if (sqlite3_prepare_v2(db, "SELECT 1 FROM tags WHERE code = ?1 AND kind = ?2",
-	    -1, &stmt, NULL) != SQLITE_OK)
-		goto out;
-	sqlite3_bind_text(stmt, 1, code, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, kind, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		found = 1;
-	else if (rc == SQLITE_DONE)
-		found = 0;
-out:
-	if (found < 0)
-		qf_error_set(err, "database error: %s", sqlite3_errmsg(db));
-	sqlite3_finalize(stmt);
-	return found;
+	    -1, &stmt, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(stmt, 1, code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, kind, -1, SQLITE_STATIC);
+	}
+	return exists_step(db, stmt, err);
 }
 
 /* 1 when unit 'id' exists; 0 when not; -1 on a database error. */
@@ -50,21 +60,10 @@ static int
 unit_exists(sqlite3 *db, int64_t id, struct qf_error *err)
 {
 	sqlite3_stmt *stmt = NULL;
-	int rc, found = -1;
 
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM units WHERE id = ?1", -1, &stmt, NULL) != SQLITE_OK)
-		goto out;
-	sqlite3_bind_int64(stmt, 1, id);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		found = 1;
-	else if (rc == SQLITE_DONE)
-		found = 0;
-out:
-	if (found < 0)
-		qf_error_set(err, "database error: %s", sqlite3_errmsg(db));
-	sqlite3_finalize(stmt);
-	return found;
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM units WHERE id = ?1", -1, &stmt, NULL) == SQLITE_OK)
+		sqlite3_bind_int64(stmt, 1, id);
+	return exists_step(db, stmt, err);
 }
 
 int64_t

@@ -181,6 +181,22 @@ iso_time_or_null(sqlite3_stmt *stmt, int column)
 	return json_string(text);
 }
 
+/* Column 'column' as JSON of its type (integer, real or text), or null. */
+static json_t *
+column_or_null(sqlite3_stmt *stmt, int column)
+{
+	switch (sqlite3_column_type(stmt, column)) {
+	case SQLITE_INTEGER:
+		return json_integer(sqlite3_column_int64(stmt, column));
+	case SQLITE_FLOAT:
+		return json_real(sqlite3_column_double(stmt, column));
+	case SQLITE_TEXT:
+		return json_string((const char *)sqlite3_column_text(stmt, column));
+	default:
+		return json_null();
+	}
+}
+
 void
 page_admin_model_runs(struct request *req)
 {
@@ -207,19 +223,13 @@ page_admin_model_runs(struct request *req)
 		    "finished", iso_time_or_null(stmt, 2),
 		    "status", sqlite3_column_text(stmt, 3),
 		    "trigger", sqlite3_column_text(stmt, 4),
-		    "model_version", sqlite3_column_type(stmt, 5) == SQLITE_NULL ? json_null() :
-			json_string((const char *)sqlite3_column_text(stmt, 5)),
+		    "model_version", column_or_null(stmt, 5),
 		    "metrics", metrics ? metrics : json_object(),
-		    "users", sqlite3_column_type(stmt, 7) == SQLITE_NULL ? json_null() :
-			json_integer(sqlite3_column_int64(stmt, 7)),
-		    "items", sqlite3_column_type(stmt, 8) == SQLITE_NULL ? json_null() :
-			json_integer(sqlite3_column_int64(stmt, 8)),
-		    "interactions", sqlite3_column_type(stmt, 9) == SQLITE_NULL ? json_null() :
-			json_integer(sqlite3_column_int64(stmt, 9)),
-		    "seconds", sqlite3_column_type(stmt, 10) == SQLITE_NULL ? json_null() :
-			json_real(sqlite3_column_double(stmt, 10)),
-		    "message", sqlite3_column_type(stmt, 11) == SQLITE_NULL ? json_null() :
-			json_string((const char *)sqlite3_column_text(stmt, 11))));
+		    "users", column_or_null(stmt, 7),
+		    "items", column_or_null(stmt, 8),
+		    "interactions", column_or_null(stmt, 9),
+		    "seconds", column_or_null(stmt, 10),
+		    "message", column_or_null(stmt, 11)));
 	}
 	sqlite3_finalize(stmt);
 	response_json(req, 200, json_pack("{s:o}", "runs", runs));
