@@ -268,6 +268,34 @@ int db_write_begin(struct request *req);
 int db_write_commit(struct request *req);   /* answers 503 itself on failure */
 void db_write_rollback(struct request *req);
 
+/* ----------------------------------------------------------------- scope */
+
+/*
+ * A supervisor sees their unit and its sub-units; an admin every unit
+ * (scope.c). Unit ids are positive: SCOPE_ALL_UNITS stands for the whole tree.
+ */
+#define SCOPE_ALL_UNITS 0
+/*
+ * The SQL of a common table "scope_units(id)": the unit bound to parameter
+ * 'param' (e.g. "?1") and every unit below it, or every unit when it is 0.
+ * Use as "WITH RECURSIVE " SCOPE_UNITS_CTE("?1") " SELECT ...".
+ */
+#define SCOPE_UNITS_CTE(param) \
+	"scope_units(id) AS (SELECT id FROM units WHERE " param " = 0 OR id = " param \
+	" UNION SELECT u.id FROM units u JOIN scope_units s ON u.parent_id = s.id)"
+/*
+ * The unit a supervisor's request is about: 'unit_id' as asked (0: not
+ * asked, meaning the caller's own unit, or SCOPE_ALL_UNITS for an admin).
+ * Answers 404 for an unknown unit, 403 out_of_scope (audited as
+ * "scope.refused") for one outside the caller's subtree, 503 on a database
+ * error, and returns -1 then; 0 with '*out' set otherwise.
+ */
+int scope_resolve_unit(struct request *req, int64_t unit_id, int64_t *out);
+/* 0 when the caller may see person 'user_id'; else answers 403 (audited) or 503 and returns -1. */
+int scope_check_user(struct request *req, int64_t user_id);
+/* 1 when 'unit_id' is 'root' or below it (root SCOPE_ALL_UNITS: any unit), 0 when not, -1 on error. */
+int scope_unit_within(sqlite3 *db, int64_t root, int64_t unit_id, struct qf_error *err);
+
 /* ------------------------------------------------------------------ pages */
 
 void page_health(struct request *req);
