@@ -26,7 +26,11 @@ struct server_config {
 	const char *socket_path;
 	const char *db_path;
 	const char *model_path;   /* may be NULL: no model served yet */
+	/* With a model key, only model files signed by the trainer's secret key are served. */
+	int have_model_key;
+	unsigned char model_key[MODEL_PUBLIC_KEY_LEN];
 	const char *train_command;/* qingfeng-train, started by POST /api/admin/train */
+	const char *train_signing_key; /* passed to it as --signing-key, or NULL */
 	int workers;
 	unsigned socket_mode;     /* permissions of the socket file, e.g. 0660 */
 	const char *socket_group; /* group of the socket file (the web server's), or NULL */

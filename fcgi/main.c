@@ -26,8 +26,12 @@ usage(FILE *out)
 	    "  -s, --socket PATH      unix socket to listen on (required)\n"
 	    "  -d, --db PATH          SQLite database; created and migrated if needed (required)\n"
 	    "  -m, --model PATH       model file to serve (optional)\n"
+	    "      --model-key PATH   serve only models signed with the secret of this public key\n"
+	    "                         (qingfeng-train keygen makes the pair)\n"
 	    "      --train-command P  the trainer started by POST /api/admin/train\n"
 	    "                         (default: qingfeng-train beside this program)\n"
+	    "      --train-signing-key PATH\n"
+	    "                         the secret key that trainer signs models with\n"
 	    "  -w, --workers N        pre-forked worker processes, 1-64 (default 2)\n"
 	    "      --socket-mode OCT  permissions of the socket file (default 0660)\n"
 	    "      --socket-group G   group of the socket file: the web server's (default: ours)\n"
@@ -77,10 +81,12 @@ main(int argc, char *argv[])
 		{ "socket", required_argument, NULL, 's' },
 		{ "db", required_argument, NULL, 'd' },
 		{ "model", required_argument, NULL, 'm' },
+		{ "model-key", required_argument, NULL, 'K' },
 		{ "workers", required_argument, NULL, 'w' },
 		{ "socket-mode", required_argument, NULL, 'M' },
 		{ "socket-group", required_argument, NULL, 'G' },
 		{ "train-command", required_argument, NULL, 'T' },
+		{ "train-signing-key", required_argument, NULL, 'S' },
 		{ "grace-ms", required_argument, NULL, 'g' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -93,6 +99,7 @@ main(int argc, char *argv[])
 		.shutdown_grace_ms = 4000,
 	};
 	char trainer[4096];
+	struct qf_error err;
 	long value;
 	int c;
 
@@ -107,6 +114,14 @@ main(int argc, char *argv[])
 			break;
 		case 'm':
 			config.model_path = optarg;
+			break;
+		case 'K':
+			qf_error_init(&err);
+			if (model_key_read_public(optarg, config.model_key, &err) < 0) {
+				fprintf(stderr, "qingfeng-fcgi: --model-key: %s\n", err.text);
+				return 2;
+			}
+			config.have_model_key = 1;
 			break;
 		case 'w':
 			if (parse_bounded(optarg, 10, 1, 64, &value) < 0) {
@@ -128,6 +143,19 @@ main(int argc, char *argv[])
 		case 'T':
 			config.train_command = optarg;
 			break;
+		case 'S': {
+			unsigned char key[MODEL_SECRET_KEY_LEN];
+
+			/* Read once to fail now, not at the first training: the trainer reads it itself. */
+			qf_error_init(&err);
+			if (model_key_read_secret(optarg, key, &err) < 0) {
+				fprintf(stderr, "qingfeng-fcgi: --train-signing-key: %s\n", err.text);
+				return 2;
+			}
+			explicit_bzero(key, sizeof(key));
+			config.train_signing_key = optarg;
+			break;
+		}
 		case 'g':
 			if (parse_bounded(optarg, 10, 0, 60000, &value) < 0) {
 				fprintf(stderr, "qingfeng-fcgi: --grace-ms takes a number from 0 to 60000, not '%s'\n", optarg);

@@ -2,7 +2,9 @@
  * model-serving.c — the model a worker serves from. It is loaded at start
  * and, between requests, replaced when the trainer renames a new file into
  * place; a file that fails validation is refused (once, in the log) and the
- * model already in service stays. No request ever sees half a model.
+ * model already in service stays. With a model key (--model-key) a file
+ * must also carry the trainer's signature: an unsigned or altered one is
+ * refused the same way. No request ever sees half a model.
  */
 #include "config.h"
 
@@ -41,7 +43,13 @@ app_model_refresh(struct app *app, int force)
 	if (model_is_known_bad(app, &st))
 		return;
 	qf_error_init(&err);
-	if ((fresh = model_load(path, &err)) == NULL) {
+	fresh = model_load(path, &err);
+	if (fresh != NULL && app->config->have_model_key &&
+	    model_signature_verify(fresh, app->config->model_key, &err) < 0) {
+		model_unload(fresh);
+		fresh = NULL;
+	}
+	if (fresh == NULL) {
 		log_error("model %s refused, %s: %s", path,
 		    app->model ? "the model in service stays" : "serving without a model", err.text);
 		app->model_bad_ino = (uint64_t)st.st_ino;

@@ -59,8 +59,14 @@ train_spawn(const struct server_config *config, int64_t run_id)
 		}
 		for (int i = 3; i < 1024; i++)
 			close(i);
-		execl(config->train_command, config->train_command, "run", "--db", config->db_path,
-		    "--model", config->model_path, "--run-id", run, "--trigger", "manual", (char *)NULL);
+		{
+			const char *argv[] = { config->train_command, "run", "--db", config->db_path,
+			    "--model", config->model_path, "--run-id", run, "--trigger", "manual",
+			    config->train_signing_key ? "--signing-key" : NULL, config->train_signing_key,
+			    NULL };
+
+			execv(config->train_command, (char *const *)argv);
+		}
 		_exit(127);
 	}
 	while (waitpid(child, &status, 0) < 0 && errno == EINTR)

@@ -15,8 +15,8 @@
  *       24     8  n_users
  *       32     8  n_items
  *       40     8  file size in bytes
- *       48     8  checksum: FNV-1a 64 of the whole file, these 8 bytes and
- *                 the version string as 0
+ *       48     8  checksum: FNV-1a 64 of the whole file, these 8 bytes,
+ *                 the version string and the signature as 0
  *       56     8  created, unix seconds
  *       64     4  iterations           68   4  CG steps (0: Cholesky)
  *       72     8  seed
@@ -36,7 +36,10 @@
  *                 (d_u NUL-terminated codes, strictly ascending), user prior
  *                 (f32, (1 + d_u) x k: bias row, then one per feature),
  *                 item feature codes, item prior (f32, (1 + d_i) x k)
- *      320   192  reserved, zero
+ *      320    64  signature: Ed25519ph (libsodium) of the whole file with
+ *                 these 64 bytes as 0, by the trainer's signing key; all
+ *                 zero in an unsigned file (model/model-sign.c)
+ *      384   128  reserved, zero
  *      512        sections, each starting at a multiple of 64, zero padding
  *                 between them; the file ends right after the last one.
  *
@@ -55,6 +58,8 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <sodium.h>
 
 #include "extern.h"
 
@@ -87,7 +92,8 @@ enum {
 	H_N_ITEM_FEATURES = 116, H_USER_CODES_LEN = 120,
 	H_ITEM_CODES_LEN = 128, H_PRIOR_RIDGE = 136, H_ZERO = 140,
 	H_VERSION_STRING = 144, H_SECTIONS = 160,
-	H_RESERVED = H_SECTIONS + SECTION__MAX * 16
+	H_SIGNATURE = H_SECTIONS + SECTION__MAX * 16,
+	H_RESERVED = H_SIGNATURE + MODEL_SIGNATURE_LEN
 };
 
 struct layout {
@@ -263,9 +269,10 @@ get_double(const unsigned char *h, size_t at)
 
 /* ---------------------------------------------------------------- write */
 
-/* Where emitted bytes go: into the checksum (fp NULL) or into the file. */
+/* Where emitted bytes go: into the file, the signature, or else the checksum. */
 struct emitter {
 	FILE *fp;
+	crypto_sign_state *sign;
 	uint64_t hash;
 	uint64_t at;
 	int failed;
@@ -276,10 +283,13 @@ emit(struct emitter *e, const void *data, size_t len)
 {
 	if (len == 0 || e->failed)
 		return;
-	if (e->fp == NULL)
+	if (e->fp != NULL) {
+		if (fwrite(data, 1, len, e->fp) != len)
+			e->failed = 1;
+	} else if (e->sign != NULL)
+		crypto_sign_update(e->sign, data, len);
+	else
 		e->hash = fnv1a64(e->hash, data, len);
-	else if (fwrite(data, 1, len, e->fp) != len)
-		e->failed = 1;
 	e->at += len;
 }
 
@@ -549,6 +559,17 @@ model_file_write(const char *path, const struct model_file_input *in,
 	version_of(e.hash, version);
 	memcpy(header + H_VERSION_STRING, version, VERSION_LEN);
 
+	/* Pass 1b: the signature, over everything but its own (still zero) field. */
+	if (in->signing_key != NULL) {
+		crypto_sign_state state;
+
+		memset(&e, 0, sizeof(e));
+		e.sign = &state;
+		crypto_sign_init(&state);
+		emit_file(&e, header, &l, data);
+		crypto_sign_final_create(&state, header + H_SIGNATURE, NULL, in->signing_key);
+	}
+
 	/* Pass 2: the file, under a temporary name in the same directory. */
 	snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path);
 	if ((fd = mkstemp(tmp)) < 0) {
@@ -651,7 +672,7 @@ static int
 validate(struct model *m, const unsigned char *base, uint64_t file_size,
     struct qf_error *err)
 {
-	static const unsigned char zeros[VERSION_LEN];
+	static const unsigned char zeros[MODEL_SIGNATURE_LEN];
 	char version[MODEL_VERSION_SIZE];
 	uint64_t sum, j, n;
 	struct counts c;
@@ -721,13 +742,15 @@ validate(struct model *m, const unsigned char *base, uint64_t file_size,
 			return -1;
 		}
 
-	/* The checksum, with its field and the version string as zeros. */
+	/* The checksum, with its field, the version string and the signature as zeros. */
 	sum = fnv1a64(FNV1A64_INIT, base, H_CHECKSUM);
 	sum = fnv1a64(sum, zeros, 8);
 	sum = fnv1a64(sum, base + H_CHECKSUM + 8, H_VERSION_STRING - H_CHECKSUM - 8);
 	sum = fnv1a64(sum, zeros, VERSION_LEN);
 	sum = fnv1a64(sum, base + H_VERSION_STRING + VERSION_LEN,
-	    (size_t)(l.total - H_VERSION_STRING - VERSION_LEN));
+	    H_SIGNATURE - H_VERSION_STRING - VERSION_LEN);
+	sum = fnv1a64(sum, zeros, MODEL_SIGNATURE_LEN);
+	sum = fnv1a64(sum, base + H_RESERVED, (size_t)(l.total - H_RESERVED));
 	if (sum != get64(base, H_CHECKSUM)) {
 		qf_error_set(err, "checksum mismatch: the file is corrupt");
 		return -1;
@@ -903,6 +926,35 @@ model_file_changed(const struct model *m, const char *path)
 		return -1;
 	return (uint64_t)st.st_dev != m->file_dev ||
 	    (uint64_t)st.st_ino != m->file_ino;
+}
+
+int
+model_signature_verify(const struct model *m, const unsigned char public_key[MODEL_PUBLIC_KEY_LEN],
+    struct qf_error *err)
+{
+	static const unsigned char zeros[MODEL_SIGNATURE_LEN];
+	const unsigned char *base = m->map;
+	unsigned char signature[MODEL_SIGNATURE_LEN];
+	crypto_sign_state state;
+
+	memcpy(signature, base + H_SIGNATURE, MODEL_SIGNATURE_LEN);
+	if (memcmp(signature, zeros, MODEL_SIGNATURE_LEN) == 0) {
+		qf_error_set(err, "the file is not signed");
+		return -1;
+	}
+	if (sodium_init() < 0) {
+		qf_error_set(err, "libsodium cannot start");
+		return -1;
+	}
+	crypto_sign_init(&state);
+	crypto_sign_update(&state, base, H_SIGNATURE);
+	crypto_sign_update(&state, zeros, MODEL_SIGNATURE_LEN);
+	crypto_sign_update(&state, base + H_RESERVED, m->map_size - H_RESERVED);
+	if (crypto_sign_final_verify(&state, signature, public_key) != 0) {
+		qf_error_set(err, "bad signature: not signed by the trainer's key, or altered since");
+		return -1;
+	}
+	return 0;
 }
 
 int64_t

@@ -244,6 +244,8 @@ struct model_file_input {
 	 */
 	const struct model_prior *user_prior;
 	const struct model_prior *item_prior;
+	/* The trainer's Ed25519 secret key: the file is signed; NULL: unsigned. */
+	const unsigned char *signing_key;
 };
 
 /*
@@ -312,6 +314,27 @@ void model_unload(struct model *m);
  * cannot be examined. Hot reload: a worker checks this between requests.
  */
 int model_file_changed(const struct model *m, const char *path);
+
+/* ------------------------------------------------------------ signatures */
+
+/*
+ * A model file may carry an Ed25519 signature by the trainer's key
+ * (model_file_input.signing_key); a server given the public key serves
+ * only files that verify, so a file altered or written by anyone else is
+ * refused. Keys are files of hex text (model-sign.c).
+ */
+#define MODEL_SIGNATURE_LEN 64
+#define MODEL_SECRET_KEY_LEN 64
+#define MODEL_PUBLIC_KEY_LEN 32
+
+/* 0 when 'm' is signed by the holder of 'public_key'; -1 with 'err' (unsigned, bad signature). */
+int model_signature_verify(const struct model *m, const unsigned char public_key[MODEL_PUBLIC_KEY_LEN],
+    struct qf_error *err);
+/* Creates a new key pair: 'secret_path' (mode 0600, must not exist) and 'public_path'. 0 or -1. */
+int model_key_generate(const char *secret_path, const char *public_path, struct qf_error *err);
+/* Reads a key file written by model_key_generate. 0 or -1 with 'err'. */
+int model_key_read_secret(const char *path, unsigned char key[MODEL_SECRET_KEY_LEN], struct qf_error *err);
+int model_key_read_public(const char *path, unsigned char key[MODEL_PUBLIC_KEY_LEN], struct qf_error *err);
 
 /* Internal index of a user or item id in a loaded model, or -1. */
 int64_t model_user_index(const struct model *m, int64_t user_id);

@@ -2,7 +2,7 @@
 # run-dev.sh — run qingfeng-fcgi and a private nginx together, in the foreground.
 #
 #   nginx/run-dev.sh --bindir DIR --state DIR --db PATH [--port N] [--workers N] [--model PATH]
-#                    [--login-rate 10r/m]
+#                    [--model-key PUBLIC_KEY] [--train-signing-key SECRET_KEY] [--login-rate 10r/m]
 #
 # nginx gets its own prefix, pid file, logs and temp paths under --state, so
 # the system's nginx is never touched. Ctrl-C or SIGTERM stops both cleanly;
@@ -10,10 +10,10 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-bindir= state= db= model= port=8080 workers=2 login_rate=10r/m
+bindir= state= db= model= model_key= signing_key= port=8080 workers=2 login_rate=10r/m
 
 usage() {
-    echo "usage: $0 --bindir DIR --state DIR --db PATH [--port N] [--workers N] [--model PATH] [--login-rate 10r/m]" >&2
+    echo "usage: $0 --bindir DIR --state DIR --db PATH [--port N] [--workers N] [--model PATH] [--model-key FILE] [--train-signing-key FILE] [--login-rate 10r/m]" >&2
     exit 2
 }
 while [ $# -gt 0 ]; do
@@ -22,6 +22,8 @@ while [ $# -gt 0 ]; do
         --state) state=${2:?}; shift 2 ;;
         --db) db=${2:?}; shift 2 ;;
         --model) model=${2:?}; shift 2 ;;
+        --model-key) model_key=${2:?}; shift 2 ;;
+        --train-signing-key) signing_key=${2:?}; shift 2 ;;
         --port) port=${2:?}; shift 2 ;;
         --workers) workers=${2:?}; shift 2 ;;
         --login-rate) login_rate=${2:?}; shift 2 ;;
@@ -65,6 +67,8 @@ trap 'stop 0' INT TERM
 
 app_args=(--socket "$socket" --db "$db" --workers "$workers")
 [ -n "$model" ] && app_args+=(--model "$model")
+[ -n "$model_key" ] && app_args+=(--model-key "$model_key")
+[ -n "$signing_key" ] && app_args+=(--train-signing-key "$signing_key")
 # Each child runs in its own session: Ctrl-C reaches this script alone, which
 # then stops nginx first (no new requests) and the app second, in order.
 setsid "$bindir/qingfeng-fcgi" "${app_args[@]}" &

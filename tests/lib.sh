@@ -76,7 +76,9 @@ free_port() {
 
 # stack_start [WORKERS [LOGIN_RATE]]: demo database + app + nginx; sets BASE_URL, STATE, DB.
 # LOGIN_RATE is nginx's per-address limit on /api/login (default 10r/m); with
-# STACK_MODEL set, the app serves the model file at that path.
+# STACK_MODEL set, the app serves the model file at that path (and with
+# STACK_MODEL_KEY, only if signed with the secret of that public key;
+# STACK_TRAIN_SIGNING_KEY is the secret key trainings started over HTTP sign with).
 stack_start() {
     local workers=${1:-2} rate=${2:-10r/m} port attempt
     require_program nginx "${QF_NGINX:-}" nginx-light
@@ -91,7 +93,9 @@ stack_start() {
         port=$(free_port) || { echo "FAIL: no free port" >&2; exit 1; }
         "$top_srcdir/nginx/run-dev.sh" --bindir "$top_builddir" --state "$STATE" \
             --db "$DB" --port "$port" --workers "$workers" --login-rate "$rate" \
-            ${STACK_MODEL:+--model "$STACK_MODEL"} >"$work/run.log" 2>&1 &
+            ${STACK_MODEL:+--model "$STACK_MODEL"} ${STACK_MODEL_KEY:+--model-key "$STACK_MODEL_KEY"} \
+            ${STACK_TRAIN_SIGNING_KEY:+--train-signing-key "$STACK_TRAIN_SIGNING_KEY"} \
+            >"$work/run.log" 2>&1 &
         stack_pid=$!
         BASE_URL="http://127.0.0.1:$port"
         for _ in $(seq 1 100); do
@@ -178,6 +182,19 @@ cleanup() {
     fi
 }
 trap cleanup EXIT
+
+# version_now: the model version /api/health names ("none" without a model).
+version_now() { curl -s "$BASE_URL/api/health" | jq -r '.model.version // "none"'; }
+# next_version OLD: the first version answered that is not OLD (30 s at most).
+next_version() {
+    local v t0=$SECONDS
+    while [ $((SECONDS - t0)) -lt 30 ]; do
+        v=$(version_now)
+        [ "$v" != "$1" ] && { echo "$v"; return 0; }
+        sleep 0.1
+    done
+    echo "$1"
+}
 
 test_done() {
     echo "$test_name: $checks checks, $failures failed"

@@ -71,6 +71,7 @@ cmd_fit(int argc, char **argv)
 	in.info.fit_seconds = result.report.fit_seconds;
 	in.info.final_loss = result.report.final_loss;
 	in.metrics_json = metrics;
+	in.signing_key = o.have_signing_key ? o.signing_key : NULL;
 	if (model_file_write(o.out_path, &in, &err) < 0 ||
 	    (m = model_load(o.out_path, &err)) == NULL)
 		goto out;

@@ -587,6 +587,7 @@ run_write_model(struct run *r, struct qf_error *err)
 	in.metrics_json = text;
 	in.user_prior = &r->user_prior;
 	in.item_prior = &r->item_prior;
+	in.signing_key = r->o.have_signing_key ? r->o.signing_key : NULL;
 	if (model_file_write(next, &in, err) < 0)
 		goto out;
 	if ((check = model_load(next, err)) == NULL) {

@@ -73,6 +73,9 @@ struct train_options {
 	uint32_t holdout_per_user;  /* 0: by days */
 	float prior_ridge;
 	uint32_t busy_timeout_ms;
+	/* fit, run: sign the model file with this Ed25519 secret key */
+	int have_signing_key;
+	unsigned char signing_key[MODEL_SECRET_KEY_LEN];
 };
 
 /*
@@ -289,5 +292,6 @@ int cmd_eval(int argc, char **argv);
 int cmd_fit(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_mastery(int argc, char **argv);   /* cmd-mastery.c: knowledge tracing, reviews */
+int cmd_keygen(int argc, char **argv);    /* cmd-keygen.c: the key pair that signs models */
 
 #endif /* QF_TRAIN_EXTERN_H */

@@ -104,6 +104,7 @@ static const struct {
 	{ "fit", cmd_fit },
 	{ "run", cmd_run },
 	{ "mastery", cmd_mastery },
+	{ "keygen", cmd_keygen },
 };
 
 int

@@ -18,7 +18,7 @@ enum option_key {
 	OPT_REGULARIZATION, OPT_ALPHA, OPT_THREADS, OPT_SEED, OPT_CG_STEPS,
 	OPT_VERBOSE, OPT_HELP, OPT_DB, OPT_MODEL, OPT_RUN_ID, OPT_TRIGGER,
 	OPT_TOLERANCE, OPT_HOLDOUT_DAYS, OPT_HOLDOUT_PER_USER, OPT_PRIOR_RIDGE,
-	OPT_BUSY_TIMEOUT
+	OPT_BUSY_TIMEOUT, OPT_SIGNING_KEY
 };
 
 static const struct option options[] = {
@@ -43,6 +43,7 @@ static const struct option options[] = {
 	{ "holdout-per-user", required_argument, NULL, OPT_HOLDOUT_PER_USER },
 	{ "prior-ridge", required_argument, NULL, OPT_PRIOR_RIDGE },
 	{ "busy-timeout", required_argument, NULL, OPT_BUSY_TIMEOUT },
+	{ "signing-key", required_argument, NULL, OPT_SIGNING_KEY },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -66,6 +67,8 @@ allowed_for(int key)
 	case OPT_TOLERANCE: case OPT_HOLDOUT_DAYS: case OPT_HOLDOUT_PER_USER:
 	case OPT_PRIOR_RIDGE: case OPT_BUSY_TIMEOUT:
 		return FOR_RUN;
+	case OPT_SIGNING_KEY:
+		return FOR_FIT | FOR_RUN;
 	default:
 		return FOR_ALL;
 	}
@@ -86,6 +89,7 @@ train_usage(FILE *out)
 	    "                [--trigger nightly|manual|cli] [--tolerance T]\n"
 	    "                [--holdout-days D | --holdout-per-user N] [options]\n"
 	    "       qingfeng-train mastery --db PATH [--evaluate [--holdout F]]\n"
+	    "       qingfeng-train keygen --out PREFIX\n"
 	    "\n"
 	    "FILE: one interaction a line, \"user item [weight [timestamp]]\",\n"
 	    "separated by spaces or tabs (MovieLens u1.base works); weight 1 if absent.\n"
@@ -98,6 +102,8 @@ train_usage(FILE *out)
 	    "mastery refits every cadre's mastery per discipline and the question\n"
 	    "difficulties from all quiz answers, and reschedules reviews; with\n"
 	    "--evaluate it writes nothing and prints held-out AUC and log loss.\n"
+	    "keygen makes the key pair that signs models: PREFIX.key (secret, for\n"
+	    "--signing-key) and PREFIX.pub (for qingfeng-fcgi --model-key).\n"
 	    "\n"
 	    "options:\n"
 	    "  --factors K           latent factors, 1-%d (default %u)\n"
@@ -108,6 +114,7 @@ train_usage(FILE *out)
 	    "  --seed S              initial factors, 0-2^63-1 (default %llu)\n"
 	    "  --cg-steps N          conjugate-gradient steps, 0 = exact Cholesky (default %u)\n"
 	    "  --verbose             loss and time per iteration on stderr\n"
+	    "  --signing-key FILE    (fit, run) sign the model with this secret key\n"
 	    "run only:\n"
 	    "  --run-id N            record into model_runs row N (status running),\n"
 	    "                        inserted by the web app; default: insert a row\n"
@@ -297,6 +304,17 @@ train_options_parse(int argc, char **argv, enum train_command command,
 				return -1;
 			o->busy_timeout_ms = (uint32_t)u;
 			break;
+		case OPT_SIGNING_KEY: {
+			struct qf_error err;
+
+			qf_error_init(&err);
+			if (model_key_read_secret(optarg, o->signing_key, &err) < 0) {
+				fprintf(stderr, "qingfeng-train: --signing-key: %s\n", err.text);
+				return -1;
+			}
+			o->have_signing_key = 1;
+			break;
+		}
 		case OPT_HELP:
 			train_usage(stdout);
 			return 1;

@@ -2,12 +2,15 @@
 # test-admin-train.sh — an admin starts a training run over HTTP: the run is
 # recorded, qingfeng-train trains from the database's events, promotes the
 # model, and the running workers serve it without a restart. A run while
-# one holds the lock is refused; only admins may train or list runs.
+# one holds the lock is refused; only admins may train or list runs. The
+# app serves only signed models: the training it starts signs with its key.
 . "$top_srcdir/tests/lib.sh"
 
 mkdir -p "$work/models"
 model="$work/models/model.qfm"
-STACK_MODEL=$model stack_start 2 600r/m
+"$top_builddir/qingfeng-train" keygen --out "$work/signing" >/dev/null || fail "keygen"
+STACK_MODEL=$model STACK_MODEL_KEY="$work/signing.pub" STACK_TRAIN_SIGNING_KEY="$work/signing.key" \
+    stack_start 2 600r/m
 q() { sqlite3 "$DB" "$1"; }
 
 # A cohort with structure: 120 cadres in three groups, each completing items

@@ -20,7 +20,6 @@ model="$work/models/model.qfm"
 fit 1 "$model"
 STACK_MODEL=$model stack_start 2
 
-version_now() { curl -s "$BASE_URL/api/health" | jq -r '.model.version // "none"'; }
 # Until both workers have logged taking VERSION (a loaded machine may be slow
 # to get there: the bound is generous, the log says when it happened).
 await_workers() {
@@ -30,16 +29,6 @@ await_workers() {
         sleep 0.2
     done
     return 1
-}
-# The first version answered that is not OLD (30 s at most).
-next_version() {
-    local v t0=$SECONDS
-    while [ $((SECONDS - t0)) -lt 30 ]; do
-        v=$(version_now)
-        [ "$v" != "$1" ] && { echo "$v"; return 0; }
-        sleep 0.1
-    done
-    echo "$1"
 }
 # Ten answers in a row all name VERSION.
 all_answer() {

@@ -188,9 +188,15 @@ main(void)
 	CHECK_REFUSED(b, good_len + 1, "after the end");
 	free(b);
 
-	/* Any single flipped byte, header or payload, is refused. */
+	/*
+	 * Any single flipped byte, header or payload, is refused; but the
+	 * signature's 64 bytes (320-383), which the loader leaves to
+	 * model_signature_verify (tests/model/test-model-sign.c).
+	 */
 	b = copy();
 	for (j = 0; j < good_len; j++) {
+		if (j >= 320 && j < 384)
+			continue;
 		b[j] ^= 0x20;
 		CHECK_REFUSED(b, good_len, "");
 		b[j] ^= 0x20;
