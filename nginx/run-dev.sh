@@ -69,13 +69,15 @@ app_args=(--socket "$socket" --db "$db" --workers "$workers")
 [ -n "$model" ] && app_args+=(--model "$model")
 [ -n "$model_key" ] && app_args+=(--model-key "$model_key")
 [ -n "$signing_key" ] && app_args+=(--train-signing-key "$signing_key")
+# QF_APP_PREFIX runs the app under a tool, e.g. "valgrind --log-file=...".
+read -ra app_prefix <<<"${QF_APP_PREFIX:-}"
 # Each child runs in its own session: Ctrl-C reaches this script alone, which
 # then stops nginx first (no new requests) and the app second, in order.
-setsid "$bindir/qingfeng-fcgi" "${app_args[@]}" &
+setsid "${app_prefix[@]}" "$bindir/qingfeng-fcgi" "${app_args[@]}" &
 app_pid=$!
 
 # The socket appears once the database is migrated and the workers can be forked.
-for _ in $(seq 1 100); do
+for _ in $(seq 1 "${QF_START_TENTHS:-100}"); do
     [ -S "$socket" ] && break
     kill -0 "$app_pid" 2>/dev/null || { wait "$app_pid" || true; echo "$0: qingfeng-fcgi failed to start" >&2; exit 1; }
     sleep 0.1

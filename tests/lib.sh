@@ -78,7 +78,8 @@ free_port() {
 # LOGIN_RATE is nginx's per-address limit on /api/login (default 10r/m); with
 # STACK_MODEL set, the app serves the model file at that path (and with
 # STACK_MODEL_KEY, only if signed with the secret of that public key;
-# STACK_TRAIN_SIGNING_KEY is the secret key trainings started over HTTP sign with).
+# STACK_TRAIN_SIGNING_KEY is the secret key trainings started over HTTP sign with;
+# STACK_SIMULATE=1 adds the demo's simulated cohort to the database).
 stack_start() {
     local workers=${1:-2} rate=${2:-10r/m} port attempt
     require_program nginx "${QF_NGINX:-}" nginx-light
@@ -87,7 +88,7 @@ stack_start() {
     STATE="$work/state"
     DB="$work/qingfeng.db"
     "$top_builddir/qingfeng-admin" --db "$DB" demo --content "$top_srcdir/content/corpus" \
-        >"$work/demo.log" 2>&1 || { cat "$work/demo.log" >&2; echo "FAIL: demo database" >&2; exit 1; }
+        ${STACK_SIMULATE:+--simulate} >"$work/demo.log" 2>&1 || { cat "$work/demo.log" >&2; echo "FAIL: demo database" >&2; exit 1; }
     # Another test may take the port between the look and nginx's bind: retry.
     for attempt in 1 2 3 4 5; do
         port=$(free_port) || { echo "FAIL: no free port" >&2; exit 1; }
@@ -98,7 +99,7 @@ stack_start() {
             >"$work/run.log" 2>&1 &
         stack_pid=$!
         BASE_URL="http://127.0.0.1:$port"
-        for _ in $(seq 1 100); do
+        for _ in $(seq 1 "${QF_START_TENTHS:-100}"); do
             # nginx writes its pid file only once it holds the port: until then a
             # reply on that port could come from somebody else's server.
             if [ -s "$STATE/nginx.pid" ] &&

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# soak.sh — the app under a steady mix of feeds, item reads, learning events
+# and quiz answers (mix.lua) for SOAK_SECONDS (default 600), after a warm-up
+# that fills the workers' caches: no non-2xx reply, no socket error, no
+# worker restarted, and each worker's resident memory flat — its growth from
+# the end of the warm-up to the end of the run within SOAK_RSS_BOUND_KB
+# (default 4096). Prints the figures. Run it with `make soak` (the whole
+# ten minutes) or with a short SOAK_SECONDS as part of `make check`.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/reliability/load-lib.sh"
+
+seconds=${SOAK_SECONDS:-600}
+warmup=${SOAK_WARMUP:-30}
+bound_kb=${SOAK_RSS_BOUND_KB:-4096}
+
+load_stack 2
+load_targets 4
+load_wrk "$warmup" "$work/warmup.out"
+
+pids=$(worker_pids)
+declare -A rss_start rss_max
+for pid in $pids; do
+    rss_start[$pid]=$(rss_kb "$pid")
+    rss_max[$pid]=${rss_start[$pid]}
+done
+
+load_wrk "$seconds" "$work/soak.out" &
+load=$!
+# Memory every 10 seconds while the load runs.
+while kill -0 "$load" 2>/dev/null; do
+    for pid in $pids; do
+        kb=$(rss_kb "$pid")
+        [ -n "$kb" ] && [ "$kb" -gt "${rss_max[$pid]}" ] && rss_max[$pid]=$kb
+    done
+    for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$load" 2>/dev/null && sleep 1; done
+done
+wait "$load"
+
+cat "$work/soak.out"
+requests=$(load_figure "$work/soak.out" requests)
+non2xx=$(load_figure "$work/soak.out" non-2xx)
+socket_errors=$(load_figure "$work/soak.out" "socket errors")
+echo "soak: ${seconds} s after a ${warmup} s warm-up: $requests requests, $non2xx non-2xx, $socket_errors socket errors"
+check "the load ran ($requests requests)" test "${requests:-0}" -gt 0
+expect_eq "no non-2xx reply" "$non2xx" 0
+expect_eq "no socket error" "$socket_errors" 0
+expect_eq "no worker restarted" "$(worker_pids | tr '\n' ' ')" "$(echo $pids | tr ' ' '\n' | tr '\n' ' ')"
+for pid in $pids; do
+    end=$(rss_kb "$pid")
+    [ "${end:-0}" -gt "${rss_max[$pid]}" ] && rss_max[$pid]=$end
+    growth=$(( ${end:-0} - ${rss_start[$pid]} ))
+    echo "soak: worker $pid resident memory: ${rss_start[$pid]} KiB after the warm-up, ${end:-?} KiB at the end (max ${rss_max[$pid]}), growth $growth KiB (bound $bound_kb)"
+    check "worker $pid memory flat (growth $growth KiB <= $bound_kb)" test "$growth" -le "$bound_kb"
+done
+check "the database is intact" test "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok
+
+test_done
