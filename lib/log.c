@@ -31,15 +31,43 @@ log_set_level(enum log_level level)
 }
 
 /*
+ * Copies 'text' into 'out' (room for 'size' bytes, no NUL added) with every
+ * control character as \xHH: whatever a message quotes (a path, a login),
+ * a record stays one line that cannot forge another. Returns the length.
+ */
+static size_t
+log_escape(const char *text, char *out, size_t size)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++) {
+		if (*p >= 0x20 && *p != 0x7f) {
+			if (n + 1 > size)
+				break;
+			out[n++] = (char)*p;
+		} else {
+			if (n + 4 > size)
+				break;
+			out[n++] = '\\';
+			out[n++] = 'x';
+			out[n++] = hex[*p >> 4];
+			out[n++] = hex[*p & 15];
+		}
+	}
+	return n;
+}
+
+/*
  * Formats the whole record into one buffer and writes it with one write(2),
  * so that lines from several worker processes never interleave.
  */
 void
 log_msg(enum log_level level, const char *fmt, ...)
 {
-	char line[2048], stamp[21];
+	char line[2048], message[1536], stamp[21];
 	va_list ap;
-	int n, m;
+	int n;
 
 	if (level < log_threshold)
 		return;
@@ -49,13 +77,10 @@ log_msg(enum log_level level, const char *fmt, ...)
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return;
 	va_start(ap, fmt);
-	m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	if (vsnprintf(message, sizeof(message), fmt, ap) < 0)
+		message[0] = '\0';
 	va_end(ap);
-	if (m < 0)
-		return;
-	n += m;
-	if ((size_t)n > sizeof(line) - 2)
-		n = sizeof(line) - 2; /* truncated: still end the line */
+	n += (int)log_escape(message, line + n, sizeof(line) - (size_t)n - 1);
 	line[n++] = '\n';
 	if (write(STDERR_FILENO, line, (size_t)n) < 0) {
 		/* nowhere left to report it */
