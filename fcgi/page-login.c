@@ -1,9 +1,12 @@
 /*
  * page-login.c — POST /api/login, POST /api/logout, GET /api/me.
  *
- * Failed logins are counted per account and per address over a sliding
- * window: past the limit the answer is 429 until old failures age out, so
- * guessing is slowed and nobody is locked out for longer than the window.
+ * Failed logins are counted over a sliding window, and past a limit the
+ * answer is 429 until old failures age out: per account and address (one
+ * guesser slowed), per address (one guesser trying many accounts), and per
+ * account from everywhere (guessers spread over many addresses). The last
+ * one spares addresses the account has signed in from before, so failures
+ * sent from elsewhere cannot keep the account's owner out indefinitely.
  */
 #include "config.h"
 
@@ -13,20 +16,22 @@
 #include "extern.h"
 
 #define LOGIN_WINDOW_S (15 * 60)
-#define LOGIN_MAX_FAILURES_PER_ACCOUNT 10
+#define LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS 10
 #define LOGIN_MAX_FAILURES_PER_ADDRESS 50
+#define LOGIN_MAX_FAILURES_PER_ACCOUNT 30
 
-/* Failures for 'column' = 'value' within the window, or -1. */
+/* The count 'sql' gives for ?1 = login, ?2 = address, ?3 = the window's start (each where used); -1 on error. */
 static int
-login_failures_recent(sqlite3 *db, const char *sql, const char *value)
+login_count(sqlite3 *db, const char *sql, const char *login, const char *address)
 {
 	sqlite3_stmt *stmt;
 	int count = -1;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		return -1;
-	sqlite3_bind_text(stmt, 1, value, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, clock_unix_s() - LOGIN_WINDOW_S);
+	sqlite3_bind_text(stmt, 1, login, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, address, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, clock_unix_s() - LOGIN_WINDOW_S);
 	if (sqlite3_step(stmt) == SQLITE_ROW)
 		count = sqlite3_column_int(stmt, 0);
 	sqlite3_finalize(stmt);
@@ -36,13 +41,23 @@ login_failures_recent(sqlite3 *db, const char *sql, const char *value)
 static int
 login_throttled(struct request *req, const char *login)
 {
+	sqlite3 *db = req->app->db;
 	const char *address = req->remote_addr ? req->remote_addr : "-";
-	int by_account = login_failures_recent(req->app->db,
-	    "SELECT count(*) FROM login_failures WHERE login = ?1 AND at >= ?2", login);
-	int by_address = login_failures_recent(req->app->db,
-	    "SELECT count(*) FROM login_failures WHERE address = ?1 AND at >= ?2", address);
 
-	return by_account >= LOGIN_MAX_FAILURES_PER_ACCOUNT || by_address >= LOGIN_MAX_FAILURES_PER_ADDRESS;
+	if (login_count(db, "SELECT count(*) FROM login_failures"
+	    " WHERE login = ?1 AND address = ?2 AND at >= ?3", login, address) >=
+	    LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS)
+		return 1;
+	if (login_count(db, "SELECT count(*) FROM login_failures WHERE address = ?2 AND at >= ?3",
+	    login, address) >= LOGIN_MAX_FAILURES_PER_ADDRESS)
+		return 1;
+	if (login_count(db, "SELECT count(*) FROM login_failures WHERE login = ?1 AND at >= ?3",
+	    login, address) < LOGIN_MAX_FAILURES_PER_ACCOUNT)
+		return 0;
+	/* Under attack from many addresses: only where the owner has signed in before. */
+	return login_count(db, "SELECT count(*) FROM audit_log a JOIN users u ON u.id = a.actor_id"
+	    " WHERE u.login = ?1 AND a.action = 'login.success' AND a.address = ?2",
+	    login, address) <= 0;
 }
 
 static void

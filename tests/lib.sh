@@ -197,6 +197,34 @@ next_version() {
     echo "$1"
 }
 
+# FastCGI records for speaking to the app socket directly (tests/tools/fcgi-send),
+# as a web server would: fcgi_request METHOD PATH REMOTE_ADDR [JSON] writes one
+# responder request (short name/value lengths: each under 128 bytes).
+fcgi_header() { printf "\\x01\\x$1\\x00\\x01\\x$2\\x$3\\x00\\x00"; }
+fcgi_param() {
+    fcgi_header 04 00 "$(printf %02x $(( 2 + ${#1} + ${#2} )))"
+    printf "\\x$(printf %02x "${#1}")\\x$(printf %02x "${#2}")%s%s" "$1" "$2"
+}
+fcgi_request() {
+    local body=${4:-}
+    fcgi_header 01 00 08; printf '\x00\x01\x00\x00\x00\x00\x00\x00'
+    fcgi_param REQUEST_METHOD "$1"
+    fcgi_param DOCUMENT_URI "$2"
+    fcgi_param REMOTE_ADDR "$3"
+    if [ -n "$body" ]; then
+        fcgi_param CONTENT_TYPE application/json
+        fcgi_param CONTENT_LENGTH "$(printf %s "$body" | wc -c)"
+    fi
+    fcgi_header 04 00 00
+    [ -n "$body" ] && { fcgi_header 05 00 "$(printf %02x "$(printf %s "$body" | wc -c)")"; printf %s "$body"; }
+    fcgi_header 05 00 00
+}
+# fcgi_status METHOD PATH REMOTE_ADDR [JSON]: the HTTP status the app answers.
+fcgi_status() {
+    fcgi_request "$@" | "$top_builddir/tests/tools/fcgi-send" "$STATE/qingfeng.sock" |
+        sed -n 's/^status \([0-9]*\).*/\1/p'
+}
+
 test_done() {
     echo "$test_name: $checks checks, $failures failed"
     [ "$failures" -eq 0 ] && exit 0 || exit 1

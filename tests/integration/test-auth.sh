@@ -147,6 +147,26 @@ check "another account is unaffected" login demo-admin
 sqlite3 "$DB" "UPDATE login_failures SET at = at - 16*60"
 check "throttle lifts after the window" login demo-editor
 
+# --- failures sent from elsewhere cannot keep the owner out (straight to the
+# app socket, as from other addresses): ten from one address throttle that
+# address; thirty spread over three addresses throttle the account on new
+# addresses, but not on the one the owner signed in from before (127.0.0.1).
+guess='{"login":"demo-editor","password":"guess"}'
+for i in $(seq 1 10); do fcgi_status POST /api/login 10.9.0.1 "$guess" >/dev/null; done
+expect_eq "ten failures throttle their address" "$(fcgi_status POST /api/login 10.9.0.1 "$guess")" 429
+for a in 2 3; do
+    for i in $(seq 1 10); do fcgi_status POST /api/login "10.9.0.$a" "$guess" >/dev/null; done
+done
+expect_eq "thirty failures recorded" \
+    "$(sqlite3 "$DB" "SELECT count(*) FROM login_failures WHERE login = 'demo-editor' AND address LIKE '10.9.0.%'")" 30
+expect_eq "a new address is throttled for the account" \
+    "$(fcgi_status POST /api/login 10.9.1.1 '{"login":"demo-editor","password":"qingfeng-demo"}')" 429
+expect_eq "another account from it is not" \
+    "$(fcgi_status POST /api/login 10.9.1.1 '{"login":"demo-admin","password":"qingfeng-demo"}')" 200
+check "the owner still signs in from where they did before" login demo-editor
+expect_eq "and their success clears the account's failures" \
+    "$(sqlite3 "$DB" "SELECT count(*) FROM login_failures WHERE login = 'demo-editor'")" 0
+
 # --- the audit trail
 for action in login.success login.failure logout user.create unit.create settings.update authz.refused; do
     check "audit has $action" test "$(audit_count "$action")" -ge 1
