@@ -2,16 +2,18 @@
 # soak.sh — the app under a steady mix of feeds, item reads, learning events
 # and quiz answers (mix.lua) for SOAK_SECONDS (default 600), after a warm-up
 # that fills the workers' caches: no non-2xx reply, no socket error, no
-# worker restarted, and each worker's resident memory flat — its growth from
-# the end of the warm-up to the end of the run within SOAK_RSS_BOUND_KB
-# (default 4096). Prints the figures. Run it with `make soak` (the whole
+# worker restarted, and each worker's resident memory bounded: its growth
+# from the end of the warm-up to the end of the run within SOAK_RSS_BOUND_KB
+# (default 18432: each worker's SQLite page cache may fill up to its 16 MiB
+# cap as the database grows under the writes, plus 2 MiB; valgrind-worker.sh
+# shows nothing is lost). Prints the figures. Run it with `make soak` (the whole
 # ten minutes) or with a short SOAK_SECONDS as part of `make check`.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/reliability/load-lib.sh"
 
 seconds=${SOAK_SECONDS:-600}
 warmup=${SOAK_WARMUP:-30}
-bound_kb=${SOAK_RSS_BOUND_KB:-4096}
+bound_kb=${SOAK_RSS_BOUND_KB:-18432}
 
 load_stack 2
 load_targets 4
@@ -50,7 +52,7 @@ for pid in $pids; do
     [ "${end:-0}" -gt "${rss_max[$pid]}" ] && rss_max[$pid]=$end
     growth=$(( ${end:-0} - ${rss_start[$pid]} ))
     echo "soak: worker $pid resident memory: ${rss_start[$pid]} KiB after the warm-up, ${end:-?} KiB at the end (max ${rss_max[$pid]}), growth $growth KiB (bound $bound_kb)"
-    check "worker $pid memory flat (growth $growth KiB <= $bound_kb)" test "$growth" -le "$bound_kb"
+    check "worker $pid memory bounded (growth $growth KiB <= $bound_kb)" test "$growth" -le "$bound_kb"
 done
 check "the database is intact" test "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok
 
