@@ -27,16 +27,18 @@ event_by_client_id(sqlite3 *db, int64_t user_id, const char *client_id)
 	return id;
 }
 
+/* The body of POST /api/events. */
+const struct body_field events_body_fields[] = {
+	{ "client_id", BODY_STRING, 1, 1, 64, 0 },
+	{ "item_id", BODY_INTEGER, 1, 1, INT64_MAX, 0 },
+	{ "kind", BODY_STRING, 1, 1, 16, 0 },
+	{ "value", BODY_NUMBER, 0, 0, 1, 0 },
+	{ NULL, 0, 0, 0, 0, 0 },
+};
+
 void
 page_events(struct request *req)
 {
-	static const struct body_field fields[] = {
-		{ "client_id", BODY_STRING, 1, 1, 64, 0 },
-		{ "item_id", BODY_INTEGER, 1, 1, INT64_MAX, 0 },
-		{ "kind", BODY_STRING, 1, 1, 16, 0 },
-		{ "value", BODY_NUMBER, 0, 0, 1, 0 },
-		{ NULL, 0, 0, 0, 0, 0 },
-	};
 	static const char *const kinds[] = { "open", "progress", "complete", "dismiss" };
 	sqlite3 *db = req->app->db;
 	sqlite3_stmt *stmt = NULL;
@@ -47,7 +49,7 @@ page_events(struct request *req)
 
 	if ((body = request_json_body(req)) == NULL)
 		return;
-	if (body_check(req, body, fields) < 0)
+	if (body_check(req, body, events_body_fields) < 0)
 		goto out;
 	client_id = json_string_value(json_object_get(body, "client_id"));
 	item_id = json_integer_value(json_object_get(body, "item_id"));
