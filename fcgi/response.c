@@ -136,5 +136,11 @@ response_errorf(struct request *req, int status, const char *code, const char *f
 	va_start(ap, fmt);
 	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
+	/*
+	 * A quoted argument (a parser's error text, a field name cut by %.64s)
+	 * may end mid-character or not be UTF-8: Jansson would refuse the whole
+	 * message and the reply would go out without its JSON body.
+	 */
+	message[utf8_clean_prefix(message, strlen(message), 1)] = '\0';
 	response_error(req, status, code, message);
 }
