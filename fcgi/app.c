@@ -143,4 +143,13 @@ app_handle(struct app *app, FCGX_Request *fcgx)
 	    log_escape(req.path ? req.path : FCGX_GetParam("DOCUMENT_URI", fcgx->envp),
 	    path, sizeof(path)), req.status, (long long)elapsed_us);
 	request_free(&req);
+	/*
+	 * A ROLLBACK that failed (out of memory) leaves its transaction open,
+	 * and every later BEGIN of this worker would fail: nothing outlives
+	 * the request.
+	 */
+	if (!sqlite3_get_autocommit(app->db)) {
+		log_warn("a transaction outlived its request: rolling it back");
+		sqlite3_exec(app->db, "ROLLBACK", NULL, NULL, NULL);
+	}
 }

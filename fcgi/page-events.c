@@ -45,7 +45,7 @@ page_events(struct request *req)
 	const char *client_id, *kind, *status = NULL, *arm;
 	json_t *body, *value;
 	int64_t item_id, event_id;
-	int known_kind = 0;
+	int known_kind = 0, rc;
 
 	if ((body = request_json_body(req)) == NULL)
 		return;
@@ -71,11 +71,14 @@ page_events(struct request *req)
 		response_json(req, 200, json_pack("{s:I,s:b}", "event_id", (json_int_t)event_id, "duplicate", 1));
 		goto out;
 	}
-	if (sqlite3_prepare_v2(db, "SELECT status FROM items WHERE id = ?1", -1, &stmt, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(stmt, 1, item_id);
-		if (sqlite3_step(stmt) == SQLITE_ROW)
-			status = strcmp((const char *)sqlite3_column_text(stmt, 0), "draft") == 0 ? "draft" : "ok";
-	}
+	/* A failed look-up is the database's fault (503), not a missing item. */
+	if (sqlite3_prepare_v2(db, "SELECT status FROM items WHERE id = ?1", -1, &stmt, NULL) != SQLITE_OK)
+		goto db_error;
+	sqlite3_bind_int64(stmt, 1, item_id);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		status = strcmp((const char *)sqlite3_column_text(stmt, 0), "draft") == 0 ? "draft" : "ok";
+	else if (rc != SQLITE_DONE)
+		goto db_error;
 	sqlite3_finalize(stmt);
 	stmt = NULL;
 	if (status == NULL || strcmp(status, "draft") == 0) {
