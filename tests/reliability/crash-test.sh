@@ -66,14 +66,15 @@ client() {
     done >"$work/client-$n"
 }
 
-# The age of process PID in hundredths of a second (clock ticks), or nothing.
+# The age of process PID in clock ticks (CLK_TCK a second), or nothing.
+hz=$(getconf CLK_TCK)
 age_ticks() {
     local stat start uptime
     stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
     stat=${stat##*) }                       # past "pid (comm) "
     start=$(awk '{ print $20 }' <<<"$stat") # field 22 of the whole line
-    read -r uptime _ </proc/uptime
-    echo $(( ${uptime/./} - start ))
+    read -r uptime _ </proc/uptime          # seconds, two decimals
+    echo $(( ${uptime/./} * hz / 100 - start ))
 }
 
 client_pids=()
@@ -90,7 +91,7 @@ while [ "$kills" -lt "$kills_wanted" ] && [ "$(date +%s)" -lt "$deadline" ]; do
     kill -0 "$app" 2>/dev/null || { fail "the supervisor died"; break; }
     old=()
     for pid in $(pgrep -P "$app"); do
-        age=$(age_ticks "$pid") && [ "$age" -gt 110 ] && old+=("$pid")
+        age=$(age_ticks "$pid") && [ "$age" -gt $((hz * 11 / 10)) ] && old+=("$pid")
     done
     if [ ${#old[@]} -eq 0 ]; then
         sleep 0.05
