@@ -8,8 +8,8 @@
 # makes (C), then repeats it with allocation N failing once, for N = 1..C
 # (every C/FAULT_STEPS-th N when C is larger), and with allocation N and all
 # after it failing, for some N. Every reply must be a 2xx, a 4xx or a 503 —
-# never a 500, a 502 (a worker that died) or no reply; no worker may die; a
-# write answered 2xx must be stored. Then allocations succeed again: every
+# never a 500, a 502 (a worker that died) or no reply; a 2xx must carry its
+# whole JSON body; no worker may die; a write answered 2xx must be stored. Then allocations succeed again: every
 # request must succeed, and PRAGMA integrity_check must say ok. Prints, per
 # request, its allocations, the faults injected and the replies by status.
 . "$top_srcdir/tests/lib.sh"
@@ -43,6 +43,11 @@ send() {
     event:2*|answer:2*) echo "fault-$seq_no" >>"$work/acknowledged" ;;
     esac
     echo "$STATUS" >>"$work/status-$1"
+    # A success must carry its whole reply, not what was left after a failure.
+    case $STATUS in
+    2??) jq -e 'type == "object" and length > 0' <<<"$BODY" >/dev/null 2>&1 ||
+        echo "$1 $STATUS $(cat "$control"): $BODY" >>"$work/hollow" ;;
+    esac
     case $STATUS in
     2??|4??|503) ;;
     *) fail "$1 with '$(cat "$control")': status $STATUS: $BODY" ;;
@@ -75,6 +80,9 @@ for kind in "${kinds[@]}"; do
         "replies: $(sort "$work/status-$kind" | uniq -c | awk '{ printf "%s%s x%s", sep, $2, $1; sep = ", " }')"
 done
 
+hollow=$(cat "$work/hollow" 2>/dev/null | wc -l)
+expect_eq "2xx replies without their whole JSON body" "$hollow" 0 ||
+    head -c 2000 "$work/hollow" >&2
 deaths=$(grep -cE 'worker [0-9]+ (killed by signal|exited with status)' "$work/run.log" || true)
 stack_stop
 expect_eq "workers that died" "$deaths" 0
