@@ -93,14 +93,14 @@ utf8_length(const char *s)
 const char *
 text_excerpt(const char *s, char out[static 48])
 {
-	size_t len = strlen(s), cut = 40;
+	size_t len = strlen(s), cut = len < 40 ? len : 40;
 
-	if (len <= cut) {
+	/* Whole characters only: 's' may be cut mid-character, or not be UTF-8 at all. */
+	cut = utf8_clean_prefix(s, cut, 1);
+	if (cut == len) {
 		memcpy(out, s, len + 1);
 		return out;
 	}
-	while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80)
-		cut--;
 	memcpy(out, s, cut);
 	memcpy(out + cut, "…", sizeof("…"));
 	return out;

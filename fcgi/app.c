@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "extern.h"
+#include "fault-inject.h"
 
 /*
  * How long a worker waits for another's write lock: as long as db_open's
@@ -132,6 +133,7 @@ app_handle(struct app *app, FCGX_Request *fcgx)
 
 	/* Between requests: a newly promoted model takes over here. */
 	app_model_refresh(app, 0);
+	fault_request_begin();
 	if (request_init(&req, fcgx, app) == 0) {
 		if (session_load(&req) < 0)
 			response_error(&req, 503, "database_unavailable", "暂时无法读取会话，请稍后重试");
@@ -143,4 +145,14 @@ app_handle(struct app *app, FCGX_Request *fcgx)
 	    log_escape(req.path ? req.path : FCGX_GetParam("DOCUMENT_URI", fcgx->envp),
 	    path, sizeof(path)), req.status, (long long)elapsed_us);
 	request_free(&req);
+	fault_request_end();
+	/*
+	 * A ROLLBACK that failed (out of memory) leaves its transaction open,
+	 * and every later BEGIN of this worker would fail: nothing outlives
+	 * the request.
+	 */
+	if (!sqlite3_get_autocommit(app->db)) {
+		log_warn("a transaction outlived its request: rolling it back");
+		sqlite3_exec(app->db, "ROLLBACK", NULL, NULL, NULL);
+	}
 }

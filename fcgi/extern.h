@@ -164,6 +164,10 @@ struct body_field {
 
 /* Refuses unknown, missing, mistyped or out-of-range fields with a 400 naming the field; 0 or -1. */
 int body_check(struct request *req, json_t *root, const struct body_field *fields);
+/* The field tables of the busiest bodies (the fuzz harness checks against them too). */
+extern const struct body_field events_body_fields[];
+extern const struct body_field answer_body_fields[];
+extern const struct body_field login_body_fields[];
 
 /* --------------------------------------------------------------- response */
 
@@ -232,6 +236,14 @@ int session_create(struct request *req, int64_t user_id, char csrf_out[static 65
 void session_end(struct request *req);
 /* The ROLE_* bit of a role name, or 0. */
 unsigned role_bit(const char *name);
+/* The session token's length in the cookie: base64url of 32 bytes without padding. */
+#define SESSION_TOKEN_CHARS 43
+/*
+ * Finds the session cookie (qf_session or __Host-qf_session) with a
+ * well-formed token in a Cookie header ('cookies' may be NULL) and copies
+ * the token into 'out'; 0, or -1 when there is none.
+ */
+int session_cookie_parse(const char *cookies, char out[static SESSION_TOKEN_CHARS + 1]);
 
 /* A session ends after this long without a request, and at the latest this long after login. */
 #define SESSION_IDLE_S (2 * 3600)

@@ -14,6 +14,7 @@
 #include <cblas.h>
 
 #include "extern.h"
+#include "fault-inject.h"
 
 static void
 usage(FILE *out)
@@ -104,6 +105,7 @@ main(int argc, char *argv[])
 	int c;
 
 	log_set_name("qingfeng-fcgi");
+	fault_install();
 	while ((c = getopt_long(argc, argv, "s:d:m:w:vhV", options, NULL)) != -1) {
 		switch (c) {
 		case 's':

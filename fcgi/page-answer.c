@@ -193,14 +193,16 @@ answer_reply(const struct answer_question *q, const struct learner_answer_outcom
 	    "duplicate", o->duplicate);
 }
 
+/* The body of POST /api/questions/{id}/answer. */
+const struct body_field answer_body_fields[] = {
+	{ "choice", BODY_ARRAY, 1, 0, ANSWER_MAX_CHOICES, 0 },
+	{ "client_id", BODY_STRING, 0, 1, 64, 0 },
+	{ NULL, 0, 0, 0, 0, 0 },
+};
+
 void
 page_answer(struct request *req)
 {
-	static const struct body_field fields[] = {
-		{ "choice", BODY_ARRAY, 1, 0, ANSWER_MAX_CHOICES, 0 },
-		{ "client_id", BODY_STRING, 0, 1, 64, 0 },
-		{ NULL, 0, 0, 0, 0, 0 },
-	};
 	json_int_t choice[ANSWER_MAX_CHOICES];
 	struct learner_answer_outcome outcome;
 	struct answer_question q;
@@ -214,7 +216,7 @@ page_answer(struct request *req)
 	memset(&q, 0, sizeof(q));
 	if ((body = request_json_body(req)) == NULL)
 		return;
-	if (body_check(req, body, fields) < 0)
+	if (body_check(req, body, answer_body_fields) < 0)
 		goto out;
 	client_id = json_string_value(json_object_get(body, "client_id"));
 	if ((found = answer_question_load(req->app->db, req->path_ids[0], &q)) < 0) {

@@ -27,27 +27,29 @@ event_by_client_id(sqlite3 *db, int64_t user_id, const char *client_id)
 	return id;
 }
 
+/* The body of POST /api/events. */
+const struct body_field events_body_fields[] = {
+	{ "client_id", BODY_STRING, 1, 1, 64, 0 },
+	{ "item_id", BODY_INTEGER, 1, 1, INT64_MAX, 0 },
+	{ "kind", BODY_STRING, 1, 1, 16, 0 },
+	{ "value", BODY_NUMBER, 0, 0, 1, 0 },
+	{ NULL, 0, 0, 0, 0, 0 },
+};
+
 void
 page_events(struct request *req)
 {
-	static const struct body_field fields[] = {
-		{ "client_id", BODY_STRING, 1, 1, 64, 0 },
-		{ "item_id", BODY_INTEGER, 1, 1, INT64_MAX, 0 },
-		{ "kind", BODY_STRING, 1, 1, 16, 0 },
-		{ "value", BODY_NUMBER, 0, 0, 1, 0 },
-		{ NULL, 0, 0, 0, 0, 0 },
-	};
 	static const char *const kinds[] = { "open", "progress", "complete", "dismiss" };
 	sqlite3 *db = req->app->db;
 	sqlite3_stmt *stmt = NULL;
 	const char *client_id, *kind, *status = NULL, *arm;
 	json_t *body, *value;
 	int64_t item_id, event_id;
-	int known_kind = 0;
+	int known_kind = 0, rc;
 
 	if ((body = request_json_body(req)) == NULL)
 		return;
-	if (body_check(req, body, fields) < 0)
+	if (body_check(req, body, events_body_fields) < 0)
 		goto out;
 	client_id = json_string_value(json_object_get(body, "client_id"));
 	item_id = json_integer_value(json_object_get(body, "item_id"));
@@ -69,11 +71,14 @@ page_events(struct request *req)
 		response_json(req, 200, json_pack("{s:I,s:b}", "event_id", (json_int_t)event_id, "duplicate", 1));
 		goto out;
 	}
-	if (sqlite3_prepare_v2(db, "SELECT status FROM items WHERE id = ?1", -1, &stmt, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(stmt, 1, item_id);
-		if (sqlite3_step(stmt) == SQLITE_ROW)
-			status = strcmp((const char *)sqlite3_column_text(stmt, 0), "draft") == 0 ? "draft" : "ok";
-	}
+	/* A failed look-up is the database's fault (503), not a missing item. */
+	if (sqlite3_prepare_v2(db, "SELECT status FROM items WHERE id = ?1", -1, &stmt, NULL) != SQLITE_OK)
+		goto db_error;
+	sqlite3_bind_int64(stmt, 1, item_id);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		status = strcmp((const char *)sqlite3_column_text(stmt, 0), "draft") == 0 ? "draft" : "ok";
+	else if (rc != SQLITE_DONE)
+		goto db_error;
 	sqlite3_finalize(stmt);
 	stmt = NULL;
 	if (status == NULL || strcmp(status, "draft") == 0) {

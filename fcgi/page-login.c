@@ -99,14 +99,16 @@ user_json(sqlite3 *db, int64_t user_id)
 	return user;
 }
 
+/* The body of POST /api/login. */
+const struct body_field login_body_fields[] = {
+	{ "login", BODY_STRING, 1, 1, 64, 0 },
+	{ "password", BODY_STRING, 1, 1, PASSWORD_MAX_LENGTH, 0 },
+	{ NULL, 0, 0, 0, 0, 0 },
+};
+
 void
 page_login(struct request *req)
 {
-	static const struct body_field fields[] = {
-		{ "login", BODY_STRING, 1, 1, 64, 0 },
-		{ "password", BODY_STRING, 1, 1, PASSWORD_MAX_LENGTH, 0 },
-		{ NULL, 0, 0, 0, 0, 0 },
-	};
 	/* Verified against when the login is unknown, so both cases cost the same. */
 	static char decoy_hash[PASSWORD_HASH_MAX];
 	char csrf[65], stored_hash[PASSWORD_HASH_MAX] = "", role[16] = "";
@@ -118,7 +120,7 @@ page_login(struct request *req)
 
 	if ((body = request_json_body(req)) == NULL)
 		return;
-	if (body_check(req, body, fields) < 0)
+	if (body_check(req, body, login_body_fields) < 0)
 		goto out;
 	login = json_string_value(json_object_get(body, "login"));
 	password = json_string_value(json_object_get(body, "password"));

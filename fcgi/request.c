@@ -177,6 +177,15 @@ request_json_body(struct request *req)
 		return NULL;
 	}
 	root = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &error);
+	/*
+	 * Out of memory is the server's fault, not the body's: Jansson says so,
+	 * or fails without a position (its lexer reports some allocation
+	 * failures as a syntax error, which stays a 400).
+	 */
+	if (root == NULL && (json_error_code(&error) == json_error_out_of_memory || error.line < 0)) {
+		response_error(req, 503, "out_of_memory", "服务器内存不足，请稍后重试");
+		return NULL;
+	}
 	if (root == NULL) {
 		response_errorf(req, 400, "bad_json", "JSON 格式错误（第 %d 行第 %d 列）：%s",
 		    error.line, error.column, error.text);

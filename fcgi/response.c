@@ -47,6 +47,57 @@ response_header(struct request *req, const char *name, const char *value)
 	req->extra_headers_len += add;
 }
 
+/* The text of a reply being written; a failed append fails every later one. */
+struct dump_buffer {
+	char *text;
+	size_t len, cap;
+	int failed;
+};
+
+static int
+dump_append(const char *bytes, size_t size, void *data)
+{
+	struct dump_buffer *b = data;
+
+	if (b->failed)
+		return -1;
+	if (b->len + size + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 1024;
+		char *grown;
+
+		while (cap < b->len + size + 1)
+			cap *= 2;
+		if ((grown = realloc(b->text, cap)) == NULL) {
+			b->failed = 1;
+			return -1;
+		}
+		b->text = grown;
+		b->cap = cap;
+	}
+	memcpy(b->text + b->len, bytes, size);
+	b->len += size;
+	b->text[b->len] = '\0';
+	return 0;
+}
+
+/*
+ * 'body' as compact JSON text, or NULL when out of memory. Not json_dumps:
+ * Jansson ignores a failed write of an object key's closing quote, and
+ * would hand back broken JSON; here one failure fails the whole text.
+ */
+static char *
+dump_json(const json_t *body)
+{
+	struct dump_buffer b = { NULL, 0, 0, 0 };
+
+	if (json_dump_callback(body, dump_append, &b, JSON_COMPACT) < 0 || b.failed ||
+	    b.text == NULL) {
+		free(b.text);
+		return NULL;
+	}
+	return b.text;
+}
+
 void
 response_json(struct request *req, int status, json_t *body)
 {
@@ -60,7 +111,7 @@ response_json(struct request *req, int status, json_t *body)
 	}
 	req->responded = 1;
 	if (body != NULL) {
-		text = json_dumps(body, JSON_COMPACT);
+		text = dump_json(body);
 		json_decref(body);
 		if (text == NULL) {
 			status = 503;
@@ -136,5 +187,11 @@ response_errorf(struct request *req, int status, const char *code, const char *f
 	va_start(ap, fmt);
 	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
+	/*
+	 * A quoted argument (a parser's error text, a field name cut by %.64s)
+	 * may end mid-character or not be UTF-8: Jansson would refuse the whole
+	 * message and the reply would go out without its JSON body.
+	 */
+	message[utf8_clean_prefix(message, strlen(message), 1)] = '\0';
 	response_error(req, status, code, message);
 }

@@ -12,8 +12,6 @@
 #include "extern.h"
 
 #define SESSION_TOKEN_BYTES 32
-/* base64url of 32 bytes without padding. */
-#define SESSION_TOKEN_CHARS 43
 #define SESSION_TOUCH_EVERY_S 60
 
 static const char cookie_plain[] = "qf_session";
@@ -28,11 +26,9 @@ request_is_https(const struct request *req)
 	return https != NULL && strcmp(https, "on") == 0;
 }
 
-/* Finds the session token among the request's cookies; copies it into 'out'. */
-static int
-session_cookie_token(const struct request *req, char out[SESSION_TOKEN_CHARS + 1])
+int
+session_cookie_parse(const char *cookies, char out[static SESSION_TOKEN_CHARS + 1])
 {
-	const char *cookies = FCGX_GetParam("HTTP_COOKIE", req->fcgx->envp);
 	const char *p = cookies;
 
 	while (p != NULL && *p != '\0') {
@@ -59,6 +55,13 @@ session_cookie_token(const struct request *req, char out[SESSION_TOKEN_CHARS + 1
 		p = end ? end + 1 : NULL;
 	}
 	return -1;
+}
+
+/* Finds the session token among the request's cookies; copies it into 'out'. */
+static int
+session_cookie_token(const struct request *req, char out[static SESSION_TOKEN_CHARS + 1])
+{
+	return session_cookie_parse(FCGX_GetParam("HTTP_COOKIE", req->fcgx->envp), out);
 }
 
 static void

@@ -83,6 +83,8 @@ int db_exec(sqlite3 *db, const char *sql, struct qf_error *err);
 
 /* 1 when 's' is valid UTF-8 without control characters (tab, CR and LF allowed if 'multiline'). */
 int utf8_is_clean(const char *s, size_t len, int multiline);
+/* The length of the longest prefix of 's' made of whole characters that utf8_is_clean accepts. */
+size_t utf8_clean_prefix(const char *s, size_t len, int multiline);
 /* 1 when 's' is a real calendar date written YYYY-MM-DD. */
 int date_is_valid(const char *s);
 /* 1 when 's' is a login name: 1-64 of [A-Za-z0-9._-]. */

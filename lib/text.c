@@ -6,10 +6,10 @@
 
 #include "core.h"
 
-int
-utf8_is_clean(const char *s, size_t len, int multiline)
+size_t
+utf8_clean_prefix(const char *s, size_t len, int multiline)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	const unsigned char *start = (const unsigned char *)s, *p = start, *end = p + len;
 
 	while (p < end) {
 		unsigned c = *p;
@@ -18,7 +18,7 @@ utf8_is_clean(const char *s, size_t len, int multiline)
 
 		if (c < 0x80) {
 			if (c == 0x7f || (c < 0x20 && !(multiline && (c == '\n' || c == '\t' || c == '\r'))))
-				return 0;
+				return (size_t)(p - start);
 			p++;
 			continue;
 		}
@@ -32,24 +32,30 @@ utf8_is_clean(const char *s, size_t len, int multiline)
 			n = 3;
 			cp = c & 0x07;
 		} else
-			return 0;
+			return (size_t)(p - start);
 		if ((size_t)(end - p) <= n)
-			return 0;
+			return (size_t)(p - start);
 		for (size_t i = 1; i <= n; i++) {
 			if ((p[i] & 0xc0) != 0x80)
-				return 0;
+				return (size_t)(p - start);
 			cp = (cp << 6) | (p[i] & 0x3f);
 		}
 		/* Overlong forms, surrogates and code points past U+10FFFF. */
 		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
 		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-			return 0;
+			return (size_t)(p - start);
 		/* C1 controls. */
 		if (cp >= 0x80 && cp <= 0x9f)
-			return 0;
+			return (size_t)(p - start);
 		p += n + 1;
 	}
-	return 1;
+	return len;
+}
+
+int
+utf8_is_clean(const char *s, size_t len, int multiline)
+{
+	return utf8_clean_prefix(s, len, multiline) == len;
 }
 
 int

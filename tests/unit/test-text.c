@@ -28,6 +28,12 @@ main(void)
 	CHECK(!clean("\xc2\x85"));              /* C1 control NEL */
 	CHECK(!clean("\xff"));
 	CHECK(!utf8_is_clean("a\0b", 3, 1));    /* embedded NUL */
+	/* The clean prefix: whole characters up to the first fault. */
+	CHECK_INT(utf8_clean_prefix("\xe7\xba\xaa\xe5\xbe", 5, 0), 3);   /* 纪 + a cut 律 */
+	CHECK_INT(utf8_clean_prefix("ab\\\xe7", 4, 0), 3);
+	CHECK_INT(utf8_clean_prefix("a\x01b", 3, 0), 1);
+	CHECK_INT(utf8_clean_prefix("a\tb", 3, 1), 3);
+	CHECK_INT(utf8_clean_prefix("\xff", 1, 1), 0);
 
 	CHECK(date_is_valid("2026-11-23"));
 	CHECK(date_is_valid("2024-02-29"));
