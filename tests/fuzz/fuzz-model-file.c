@@ -6,7 +6,8 @@
  * sealed first: its checksum and version string are filled in as the
  * format (documented at the top of model-file.c) defines them. A loaded
  * model is then read through: every id looked up, every factor and prior
- * weight summed, every feature code measured.
+ * weight summed, every feature code measured; and its signature checked
+ * against a key that never signed it, which must fail.
  */
 #include "config.h"
 
@@ -20,6 +21,8 @@
 #define HEADER_SIZE 512
 #define H_CHECKSUM 48
 #define H_VERSION_STRING 144
+#define H_SIGNATURE 320
+#define SIGNATURE_LEN 64
 
 /* FNV-1a 64, written here from its definition. */
 static uint64_t
@@ -41,7 +44,8 @@ seal(uint8_t *file, size_t size)
 
 	for (size_t i = 0; i < size; i++)
 		sum = fnv1a64(sum, (i >= H_CHECKSUM && i < H_CHECKSUM + 8) ||
-		    (i >= H_VERSION_STRING && i < H_VERSION_STRING + 16) ? &zero : file + i, 1);
+		    (i >= H_VERSION_STRING && i < H_VERSION_STRING + 16) ||
+		    (i >= H_SIGNATURE && i < H_SIGNATURE + SIGNATURE_LEN) ? &zero : file + i, 1);
 	memcpy(file + H_CHECKSUM, &sum, 8);
 	snprintf(version, sizeof(version), "%016llx", (unsigned long long)sum);
 	memcpy(file + H_VERSION_STRING, version, 16);
@@ -111,8 +115,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	qf_error_init(&err);
 	if ((m = model_load(path, &err)) != NULL) {
+		/* The public half of a key pair nobody signs with. */
+		unsigned char stranger[MODEL_PUBLIC_KEY_LEN];
+
+		memset(stranger, 0x5a, sizeof(stranger));
 		FUZZ_ASSERT(m->map_size == size);
 		read_through(m);
+		qf_error_init(&err);
+		FUZZ_ASSERT(model_signature_verify(m, stranger, &err) < 0 && err.set);
 		model_unload(m);
 	} else
 		FUZZ_ASSERT(err.set && err.text[0] != '\0');
