@@ -610,6 +610,9 @@ int64_t sv_day_start(int64_t day);
 int64_t sv_day_parse(const char *date);
 /* The date of a day number, "YYYY-MM-DD". */
 void sv_day_format(int64_t day, char out[static 11]);
+/* The months of [from, to], each cut to it: yyyymm, first and last day; their count, or -1 when too many. */
+int sv_period_months(int64_t from, int64_t to, int key[SV_MAX_MONTHS], int64_t first[SV_MAX_MONTHS],
+    int64_t last[SV_MAX_MONTHS]);
 /* The pro-rata share of the year of 'day' elapsed at its end, 0..1. */
 double sv_year_share(int64_t day);
 /* A numeric setting, or 'fallback' when unset or not a number. */

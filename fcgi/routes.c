@@ -70,6 +70,8 @@ const struct route routes[] = {
 #define SUPERVISORS (ROLE_SUPERVISOR | ROLE_ADMIN)
 	{ METHOD_GET, "/api/supervisor/overview", page_supervisor_overview, SUPERVISORS, 0,
 	    supervisor_overview_params, 0 },
+	{ METHOD_GET, "/api/supervisor/lift", page_supervisor_lift, SUPERVISORS, 0,
+	    supervisor_lift_params, 0 },
 #undef SUPERVISORS
 };
 

@@ -365,27 +365,36 @@ sv_load_groups(sqlite3 *db, const struct sv_query *q, struct sv_figures *f, stru
 }
 
 int
+sv_period_months(int64_t from, int64_t to, int key[SV_MAX_MONTHS], int64_t first[SV_MAX_MONTHS],
+    int64_t last[SV_MAX_MONTHS])
+{
+	int n = 0;
+
+	for (int64_t day = from; day <= to; n++) {
+		int64_t start, next;
+
+		if (n == SV_MAX_MONTHS)
+			return -1;
+		sv_month_of(day, &key[n], &start, &next);
+		first[n] = day;
+		last[n] = next - 1 < to ? next - 1 : to;
+		day = next;
+	}
+	return n;
+}
+
+int
 sv_figures_compute(sqlite3 *db, const struct sv_query *q, struct sv_figures *f, struct qf_error *err)
 {
-	int64_t day = q->from_day;
 	int full_lo = 0, full_hi = -1;
 
 	memset(f, 0, sizeof(*f));
 	for (int i = 0; i < SV_CATEGORIES; i++)
 		f->categories[i].id = i;
-	/* The months of the period, each cut to the period. */
-	while (day <= q->to_day) {
-		int64_t first, next;
-
-		if (f->months == SV_MAX_MONTHS) {
-			qf_error_set(err, "figures: period too long");
-			return -1;
-		}
-		sv_month_of(day, &f->month_key[f->months], &first, &next);
-		f->month_first[f->months] = day;
-		f->month_last[f->months] = next - 1 < q->to_day ? next - 1 : q->to_day;
-		f->months++;
-		day = next;
+	if ((f->months = sv_period_months(q->from_day, q->to_day, f->month_key, f->month_first,
+	    f->month_last)) < 0) {
+		qf_error_set(err, "figures: period too long");
+		return -1;
 	}
 	if (sv_load_groups(db, q, f, err) < 0 ||
 	    sv_run(db, sql_cadres, q, q->from_day, q->to_day, SV_CADRES, 0, -1, f, err) < 0 ||
