@@ -635,15 +635,21 @@ void sv_respond_db_error(struct request *req, const char *what, const struct qf_
  * warning_sources[] of page-supervisor-warnings.c.
  */
 struct sv_warning_context {
-	const struct sv_query *query;   /* the period asked for (to_day: "as of") */
+	const struct sv_query *query;   /* the period asked for; to_day is "as of" */
 	double participation, pass_rate, pace_share;
 	int64_t inactive_days;
+	size_t limit;                   /* most warnings of each kind listed */
+	json_t *counts;                 /* kind → how many there are, listed or not */
 };
 typedef int (*sv_warning_source)(sqlite3 *db, int64_t scope_unit, int64_t now,
     json_t *warnings, struct qf_error *err);
 /* The context of the running warnings request, for the built-in sources. */
 const struct sv_warning_context *sv_warning_context(void);
-/* Appends one warning object; 'user_id' 0 for a unit's warning; value/threshold NaN for null. */
+/*
+ * Appends one warning object (unless 'limit' of its kind are listed; it is
+ * counted either way): 'user_id' 0 for a unit's warning, 'value' and
+ * 'threshold' NAN for null; the link goes to the person or the unit.
+ */
 void sv_warning_add(json_t *warnings, const char *kind, int64_t unit_id, const char *unit_name,
     int64_t user_id, const char *user_name, double value, double threshold, const char *message);
 

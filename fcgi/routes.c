@@ -72,6 +72,8 @@ const struct route routes[] = {
 	    supervisor_overview_params, 0 },
 	{ METHOD_GET, "/api/supervisor/lift", page_supervisor_lift, SUPERVISORS, 0,
 	    supervisor_lift_params, 0 },
+	{ METHOD_GET, "/api/supervisor/warnings", page_supervisor_warnings, SUPERVISORS, 0,
+	    supervisor_warnings_params, 0 },
 #undef SUPERVISORS
 };
 
