@@ -556,6 +556,7 @@ extern const struct param_spec supervisor_overview_params[];
 extern const struct param_spec supervisor_lift_params[];
 extern const struct param_spec supervisor_warnings_params[];
 extern const struct param_spec supervisor_people_params[];
+extern const struct param_spec supervisor_person_params[];
 
 /* The most months a period may span. */
 #define SV_MAX_MONTHS 120

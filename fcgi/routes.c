@@ -74,6 +74,10 @@ const struct route routes[] = {
 	    supervisor_lift_params, 0 },
 	{ METHOD_GET, "/api/supervisor/warnings", page_supervisor_warnings, SUPERVISORS, 0,
 	    supervisor_warnings_params, 0 },
+	{ METHOD_GET, "/api/supervisor/people", page_supervisor_people, SUPERVISORS, 0,
+	    supervisor_people_params, 0 },
+	{ METHOD_GET, "/api/supervisor/people/{id}", page_supervisor_person, SUPERVISORS, 0,
+	    supervisor_person_params, 0 },
 #undef SUPERVISORS
 };
 
