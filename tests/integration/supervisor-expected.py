@@ -8,15 +8,11 @@ the API answered. Used by tests/integration/test-supervisor-*.sh.
   supervisor-expected.py lift DB ROOT FROM TO REPLY.json
   supervisor-expected.py warnings DB ROOT FROM TO REPLY.json
   supervisor-expected.py people DB ROOT FROM TO REPLY.json
-  supervisor-expected.py csv REPLY.json LIST EXPORT.csv        (LIST: a key, or . for the reply)
-  supervisor-expected.py xlsx REPLY.json LIST EXPORT.xlsx HEADER...
 
 Prints every mismatch and exits 1 when there is one. Definitions are
 those of fcgi/supervisor-figures.c, written here again from the raw rows.
 """
-import csv
 import datetime
-import io
 import json
 import math
 import subprocess
@@ -266,8 +262,7 @@ def cmd_lift(db, root, f, t, path):
         WHERE p.at >= {lo} AND p.at < {hi} GROUP BY 1, 2, 3, 4""")
     top = {}
     for c in children(db, root):
-        for r in q(db, subtree(c).replace("SELECT id FROM sub", "SELECT id FROM sub")
-                   if c != root else f"SELECT {root} AS id"):
+        for r in q(db, subtree(c) if c != root else f"SELECT {root} AS id"):
             top[r["id"]] = c
     total, months, units = {}, {}, {}
     for r in rows:
@@ -388,26 +383,6 @@ def cmd_people(db, root, f, t, path):
             continue
         for k in ("pushed", "completed", "minutes", "active_days"):
             close(f"people[{r['id']}].{k}", p[k], r[k])
-
-
-def table_of(reply, key):
-    if key == ".":
-        return [reply]
-    return reply[key]
-
-
-def cmd_csv(path, key, csv_path):
-    reply = json.load(open(path))
-    raw = open(csv_path, "rb").read()
-    if not raw.startswith(b"\xef\xbb\xbf"):
-        failures.append("csv: no UTF-8 byte-order mark")
-    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
-    header, body = rows[0], rows[1:]
-    print("csv header:", ",".join(header))
-    table = table_of(reply, key)
-    close("csv rows", len(body), len(table))
-    # columns: the API's field for each header is given in the export's column list: guessed by values.
-    return header, body, table
 
 
 def main():
