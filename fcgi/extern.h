@@ -594,6 +594,10 @@ struct sv_figures {
 	struct sv_group *units;                  /* the root's children (or each unit), by name */
 	size_t unit_count;
 	struct sv_group categories[SV_CATEGORIES];
+	/* Internal: each unit of the tree (by id) and its group; each day's month. */
+	struct sv_unit_map { int64_t unit; size_t group; } *map;
+	size_t map_count;
+	int *month_of_day;
 };
 
 /* Fills 'out' (zeroed here; free with sv_figures_free) for 'q'. 0, or -1 with 'err'. */
