@@ -600,6 +600,11 @@ struct sv_figures {
 	int *month_of_day;
 };
 
+/* The figures' SQL statements by name (NULL-terminated), for their query plans. */
+struct sv_statement {
+	const char *name, *sql;
+};
+extern const struct sv_statement sv_figures_statements[];
 /* Fills 'out' (zeroed here; free with sv_figures_free) for 'q'. 0, or -1 with 'err'. */
 int sv_figures_compute(sqlite3 *db, const struct sv_query *q, struct sv_figures *out,
     struct qf_error *err);

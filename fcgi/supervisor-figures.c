@@ -86,6 +86,19 @@ static const char sql_active_days[] =
 	"   AND (?2 IS NULL OR u.category = ?2)"
 	" GROUP BY 1, 2";
 
+/* The statements above by name, for `qingfeng-admin explain-figures`. */
+const struct sv_statement sv_figures_statements[] = {
+	{ "tree", sql_tree },
+	{ "cadres", sql_cadres },
+	{ "pushes", sql_pushes },
+	{ "quizzes", sql_quizzes },
+	{ "hours", sql_hours },
+	{ "active_first", sql_active_first },
+	{ "active_last", sql_active_last },
+	{ "active_days", sql_active_days },
+	{ NULL, NULL },
+};
+
 /* ------------------------------------------------------------------ days */
 
 int64_t
