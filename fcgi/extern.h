@@ -558,6 +558,17 @@ extern const struct param_spec supervisor_warnings_params[];
 extern const struct param_spec supervisor_people_params[];
 extern const struct param_spec supervisor_person_params[];
 
+/* The query parameters every supervisor page reads (sv_query_from_request). */
+#define SV_DATE_PARAMS \
+	{ "from", PARAM_DATE, 0, 0, 0 }, \
+	{ "to", PARAM_DATE, 0, 0, 0 }
+#define SV_PERIOD_PARAMS \
+	{ "unit", PARAM_INT, 1, INT64_MAX, 0 }, \
+	{ "category", PARAM_STRING, 1, 16, 0 }, \
+	SV_DATE_PARAMS
+/* The value of the route's declared parameter 'name' when the request gave it, else NULL. */
+const struct param_value *sv_param(const struct request *req, const char *name);
+
 /* The most months a period may span. */
 #define SV_MAX_MONTHS 120
 /* Categories of cadres, in the order the dashboard lists them ("" last: none). */

@@ -123,7 +123,6 @@ bench() {
         }' "$dir/times.txt"
 }
 
-echo "overview of the whole tree (figures: $(head -c 160 "$dir/overview.json" 2>/dev/null || true))"
 bench "whole tree, this year to date" ""
 bench "whole tree, grassroots cadres" "?category=grassroots"
 bench "whole tree, one month's middle" "?from=$(date +%Y-%m)-03&to=$(date +%Y-%m)-17"
