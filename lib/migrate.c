@@ -556,12 +556,16 @@ static const char migration_0006_supervisor_rollups[] =
 	"      CAST(strftime('%Y%m', new.updated_at + 28800, 'unixepoch') AS INTEGER), new.value)"
 	"    ON CONFLICT(user_id, tag_code, month) DO UPDATE SET value = excluded.value;"
 	" END;"
-	/* fcgi/learner.c moves a cadre's values without touching updated_at: the clock dates those. */
+	/*
+	 * fcgi/learner.c moves a cadre's other disciplines after an answer
+	 * without touching updated_at: the answer just recorded dates those.
+	 */
 	"CREATE TRIGGER mastery_history_update AFTER UPDATE OF value, updated_at ON mastery BEGIN"
 	"  INSERT INTO mastery_history(user_id, tag_code, month, value)"
 	"    VALUES (new.user_id, new.tag_code, CAST(strftime('%Y%m', 28800 + CASE"
-	"      WHEN new.updated_at != old.updated_at THEN new.updated_at ELSE unixepoch() END,"
-	"      'unixepoch') AS INTEGER), new.value)"
+	"      WHEN new.updated_at != old.updated_at THEN new.updated_at"
+	"      ELSE coalesce((SELECT max(created_at) FROM answers WHERE user_id = new.user_id), unixepoch())"
+	"      END, 'unixepoch') AS INTEGER), new.value)"
 	"    ON CONFLICT(user_id, tag_code, month) DO UPDATE SET value = excluded.value;"
 	" END;"
 
