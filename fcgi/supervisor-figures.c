@@ -71,14 +71,11 @@ static const char sql_quizzes[] =
 static const char sql_hours[] =
 	"SELECT unit_id, category, day, minutes, items FROM hour_cells"
 	" WHERE counted = 1 AND day BETWEEN ?3 AND ?4 AND prev_day < ?3 AND (?2 IS NULL OR category = ?2)";
-/* Cadres by their first active day of a month (cut at the end) or their last (cut at the start). */
+/* Cadres by their first active day of a month: those active in it up to a day. */
 static const char sql_active_first[] =
 	"SELECT unit_id, category, day, users, 0 FROM active_cells"
-	" WHERE counted = 1 AND edge = 0 AND day BETWEEN ?3 AND ?4 AND (?2 IS NULL OR category = ?2)";
-static const char sql_active_last[] =
-	"SELECT unit_id, category, day, users, 0 FROM active_cells"
-	" WHERE counted = 1 AND edge = 1 AND day BETWEEN ?3 AND ?4 AND (?2 IS NULL OR category = ?2)";
-/* A month cut at both ends (a period within one month): cadres active between ?3 and ?4. */
+	" WHERE counted = 1 AND day BETWEEN ?3 AND ?4 AND (?2 IS NULL OR category = ?2)";
+/* A month cut at its start (a period from the middle of a month): cadres active between ?3 and ?4. */
 static const char sql_active_days[] =
 	"SELECT u.unit_id, coalesce(u.category, ''), 0, count(DISTINCT a.user_id), 0"
 	" FROM activity_days a JOIN users u ON u.id = a.user_id"
@@ -94,7 +91,6 @@ const struct sv_statement sv_figures_statements[] = {
 	{ "quizzes", sql_quizzes },
 	{ "hours", sql_hours },
 	{ "active_first", sql_active_first },
-	{ "active_last", sql_active_last },
 	{ "active_days", sql_active_days },
 	{ NULL, NULL },
 };
@@ -437,16 +433,15 @@ sv_figures_compute(sqlite3 *db, const struct sv_query *q, struct sv_figures *f, 
 	/*
 	 * Participation. Months that start with their calendar month: cadres
 	 * by first active day up to the month's last day in the period. A first
-	 * month cut at its start but running to its end: by last active day
-	 * from the period's first. One cut at both ends: from the days.
+	 * month cut at its start: from the days.
 	 */
 	sv_month_of(q->from_day, &key, &ms, &next);
 	first_full = q->from_day == ms ? 0 : 1;
 	if (first_full < f->months && sv_run(db, sql_active_first, q, f->month_first[first_full],
 	    q->to_day, SV_ACTIVE, -1, f, err) < 0)
 		goto fail;
-	if (first_full == 1 && sv_run(db, f->month_last[0] == next - 1 ? sql_active_last : sql_active_days,
-	    q, q->from_day, f->month_last[0], SV_ACTIVE, 0, f, err) < 0)
+	if (first_full == 1 && sv_run(db, sql_active_days, q, q->from_day, f->month_last[0], SV_ACTIVE, 0,
+	    f, err) < 0)
 		goto fail;
 	if (f->unit_count > 1)
 		qsort(f->units, f->unit_count, sizeof(f->units[0]), sv_group_by_name);

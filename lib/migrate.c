@@ -378,11 +378,8 @@ static const char migration_0005_item_popularity[] =
  * change of a user's unit, category, role or disabled moves their share):
  *  - push_cells: pushes by day first shown and day completed (2147483647:
  *    never);
- *  - active_cells: cadres by the first (edge 0) and the last (edge 1) day
- *    they were active in a month: those active in the month up to day b
- *    are the edge-0 rows up to b; those from day a on, the edge-1 rows
- *    from a;
- *  - quiz_cells: quizzes by day of first answer, questions and right ones;
+ *  - active_cells: cadres by their first active day of each month (those
+ *    active in a month up to day b are the rows of its days up to b);
  *  - hour_cells: completion_days rows by day and prev_day (-1: none), with
  *    the items' minutes (kept when an item's minutes change).
  */
@@ -436,9 +433,9 @@ static const char migration_0006_supervisor_rollups[] =
 	"  PRIMARY KEY (counted, shown_day, unit_id, category, done_day)"
 	") WITHOUT ROWID;"
 	"CREATE TABLE active_cells ("
-	"  counted INTEGER NOT NULL, edge INTEGER NOT NULL, day INTEGER NOT NULL,"
+	"  counted INTEGER NOT NULL, day INTEGER NOT NULL,"
 	"  unit_id INTEGER NOT NULL, category TEXT NOT NULL, users INTEGER NOT NULL,"
-	"  PRIMARY KEY (counted, edge, day, unit_id, category)"
+	"  PRIMARY KEY (counted, day, unit_id, category)"
 	") WITHOUT ROWID;"
 	"CREATE TABLE quiz_cells ("
 	"  counted INTEGER NOT NULL, first_day INTEGER NOT NULL, unit_id INTEGER NOT NULL,"
@@ -488,12 +485,10 @@ static const char migration_0006_supervisor_rollups[] =
 	"  SELECT u.role = 'cadre' AND u.disabled = 0, " CST_DAY("p.shown_at") ", u.unit_id,"
 	"    coalesce(u.category, ''), coalesce(" CST_DAY("p.done_at") ", 2147483647), count(*)"
 	"  FROM pushes p JOIN users u ON u.id = p.user_id GROUP BY 1, 2, 3, 4, 5;"
-	"INSERT INTO active_cells(counted, edge, day, unit_id, category, users)"
-	"  SELECT u.role = 'cadre' AND u.disabled = 0, e.edge, e.day, u.unit_id, coalesce(u.category, ''),"
-	"    count(*)"
-	"  FROM (SELECT user_id, 0 AS edge, min(day) AS day FROM activity_days GROUP BY user_id, " DAY_MONTH("day")
-	"    UNION ALL SELECT user_id, 1, max(day) FROM activity_days GROUP BY user_id, " DAY_MONTH("day") ") e"
-	"  JOIN users u ON u.id = e.user_id GROUP BY 1, 2, 3, 4, 5;"
+	"INSERT INTO active_cells(counted, day, unit_id, category, users)"
+	"  SELECT u.role = 'cadre' AND u.disabled = 0, e.day, u.unit_id, coalesce(u.category, ''), count(*)"
+	"  FROM (SELECT user_id, min(day) AS day FROM activity_days GROUP BY user_id, " DAY_MONTH("day") ") e"
+	"  JOIN users u ON u.id = e.user_id GROUP BY 1, 2, 3, 4;"
 	"INSERT INTO quiz_cells(counted, first_day, unit_id, category, questions, correct, quizzes)"
 	"  SELECT u.role = 'cadre' AND u.disabled = 0, q.first_day, u.unit_id, coalesce(u.category, ''),"
 	"    q.questions, q.correct, count(*)"
@@ -538,8 +533,27 @@ static const char migration_0006_supervisor_rollups[] =
 	"    VALUES (new.user_id, " CST_DAY("new.created_at") ", 0, 1)"
 	"    ON CONFLICT(user_id, day) DO UPDATE SET answers = answers + 1;"
 	" END;"
-	/* A quiz is recomputed from the cadre's first answers to its questions. */
-	"CREATE TRIGGER quizzes_answer AFTER INSERT ON answers BEGIN"
+	/*
+	 * A cadre's first answer to a question adds it to the quiz (one row
+	 * per item, or per standalone question); an answer older than the
+	 * first one already there (written out of order) recomputes the quiz
+	 * from the first answers to its questions.
+	 */
+	"CREATE TRIGGER quizzes_answer AFTER INSERT ON answers"
+	"  WHEN NOT EXISTS (SELECT 1 FROM answers WHERE user_id = new.user_id AND question_id = new.question_id"
+	"    AND id != new.id) BEGIN"
+	"  INSERT INTO quizzes(user_id, quiz_key, first_at, first_day, questions, correct)"
+	"    SELECT new.user_id, coalesce(item_id, -id), new.created_at, " CST_DAY("new.created_at") ", 1,"
+	"      new.correct FROM questions WHERE id = new.question_id"
+	"    ON CONFLICT(user_id, quiz_key) DO UPDATE SET questions = questions + 1,"
+	"      correct = correct + excluded.correct, first_at = min(first_at, excluded.first_at),"
+	"      first_day = min(first_day, excluded.first_day);"
+	" END;"
+	"CREATE TRIGGER quizzes_answer_earlier AFTER INSERT ON answers"
+	"  WHEN EXISTS (SELECT 1 FROM answers WHERE user_id = new.user_id AND question_id = new.question_id"
+	"    AND id != new.id)"
+	"  AND NOT EXISTS (SELECT 1 FROM answers WHERE user_id = new.user_id AND question_id = new.question_id"
+	"    AND (created_at < new.created_at OR (created_at = new.created_at AND id < new.id))) BEGIN"
 	"  DELETE FROM quizzes WHERE user_id = new.user_id AND quiz_key ="
 	"    (SELECT coalesce(item_id, -id) FROM questions WHERE id = new.question_id);"
 	"  INSERT INTO quizzes(user_id, quiz_key, first_at, first_day, questions, correct)"
@@ -590,31 +604,33 @@ static const char migration_0006_supervisor_rollups[] =
 	"  DELETE FROM push_cells WHERE pairs = 0 AND counted IN (0, 1)"
 	"    AND shown_day = " CST_DAY("old.shown_at") ";"
 	" END;"
-	/* A day before a cadre's first active day of its month (or after the last) moves that edge. */
-#define OTHER_DAYS_OF_MONTH(agg) "(SELECT " agg "(day) FROM activity_days WHERE user_id = new.user_id" \
+	/* A day before a cadre's first active day of its month moves it there. */
+#define OTHER_DAYS_OF_MONTH "(SELECT min(day) FROM activity_days WHERE user_id = new.user_id" \
 	" AND day != new.day AND day BETWEEN" \
 	" new.day + 1 - CAST(strftime('%d', new.day * 86400, 'unixepoch') AS INTEGER) AND" \
 	" unixepoch(new.day * 86400, 'unixepoch', 'start of month', '+1 month') / 86400 - 1)"
-#define MOVE_EDGE(edge, agg) \
-	"  UPDATE active_cells SET users = users - 1 WHERE counted IN (0, 1) AND edge = " edge \
-	"    AND day = " OTHER_DAYS_OF_MONTH(agg) " AND (counted, unit_id, category) ="  \
-	"    (SELECT " USER_CELL " FROM users WHERE id = new.user_id);" \
-	"  DELETE FROM active_cells WHERE counted IN (0, 1) AND edge = " edge " AND users = 0" \
-	"    AND day = " OTHER_DAYS_OF_MONTH(agg) ";" \
-	"  INSERT INTO active_cells(counted, unit_id, category, edge, day, users)" \
-	"    SELECT " USER_CELL ", " edge ", new.day, 1 FROM users WHERE id = new.user_id" \
-	"    ON CONFLICT DO UPDATE SET users = users + 1;"
 	"CREATE TRIGGER active_cells_first AFTER INSERT ON activity_days"
-	"  WHEN coalesce(new.day < " OTHER_DAYS_OF_MONTH("min") ", 1) BEGIN"
-	MOVE_EDGE("0", "min")
+	"  WHEN coalesce(new.day < " OTHER_DAYS_OF_MONTH ", 1) BEGIN"
+	"  UPDATE active_cells SET users = users - 1 WHERE counted IN (0, 1)"
+	"    AND day = " OTHER_DAYS_OF_MONTH " AND (counted, unit_id, category) ="
+	"    (SELECT " USER_CELL " FROM users WHERE id = new.user_id);"
+	"  DELETE FROM active_cells WHERE counted IN (0, 1) AND users = 0 AND day = " OTHER_DAYS_OF_MONTH ";"
+	"  INSERT INTO active_cells(counted, unit_id, category, day, users)"
+	"    SELECT " USER_CELL ", new.day, 1 FROM users WHERE id = new.user_id"
+	"    ON CONFLICT DO UPDATE SET users = users + 1;"
 	" END;"
-	"CREATE TRIGGER active_cells_last AFTER INSERT ON activity_days"
-	"  WHEN coalesce(new.day > " OTHER_DAYS_OF_MONTH("max") ", 1) BEGIN"
-	MOVE_EDGE("1", "max")
-	" END;"
-#undef MOVE_EDGE
 #undef OTHER_DAYS_OF_MONTH
 	"CREATE TRIGGER quiz_cells_insert AFTER INSERT ON quizzes BEGIN"
+	"  INSERT INTO quiz_cells(counted, unit_id, category, first_day, questions, correct, quizzes)"
+	"    SELECT " USER_CELL ", new.first_day, new.questions, new.correct, 1"
+	"    FROM users WHERE id = new.user_id"
+	"    ON CONFLICT DO UPDATE SET quizzes = quizzes + 1;"
+	" END;"
+	"CREATE TRIGGER quiz_cells_update AFTER UPDATE ON quizzes BEGIN"
+	"  UPDATE quiz_cells SET quizzes = quizzes - 1 WHERE (counted, unit_id, category) ="
+	"    (SELECT " USER_CELL " FROM users WHERE id = old.user_id)"
+	"    AND first_day = old.first_day AND questions = old.questions AND correct = old.correct;"
+	"  DELETE FROM quiz_cells WHERE quizzes = 0 AND counted IN (0, 1) AND first_day = old.first_day;"
 	"  INSERT INTO quiz_cells(counted, unit_id, category, first_day, questions, correct, quizzes)"
 	"    SELECT " USER_CELL ", new.first_day, new.questions, new.correct, 1"
 	"    FROM users WHERE id = new.user_id"
@@ -670,17 +686,13 @@ static const char migration_0006_supervisor_rollups[] =
 	"    FROM pushes WHERE user_id = new.id GROUP BY 4, 5"
 	"    ON CONFLICT DO UPDATE SET pairs = pairs + excluded.pairs;"
 	"  DELETE FROM push_cells WHERE pairs = 0 AND counted IN (0, 1);"
-	"  INSERT INTO active_cells(counted, unit_id, category, edge, day, users)"
+	"  INSERT INTO active_cells(counted, unit_id, category, day, users)"
 	"    SELECT old.role = 'cadre' AND old.disabled = 0, old.unit_id, coalesce(old.category, ''),"
-	"      e.edge, e.day, -1 FROM (SELECT 0 AS edge, min(day) AS day FROM activity_days WHERE user_id = old.id"
-	"        GROUP BY " DAY_MONTH("day") " UNION ALL SELECT 1, max(day) FROM activity_days"
-	"        WHERE user_id = old.id GROUP BY " DAY_MONTH("day") ") e WHERE 1"
+	"      min(day), -1 FROM activity_days WHERE user_id = old.id GROUP BY " DAY_MONTH("day")
 	"    ON CONFLICT DO UPDATE SET users = users - 1;"
-	"  INSERT INTO active_cells(counted, unit_id, category, edge, day, users)"
+	"  INSERT INTO active_cells(counted, unit_id, category, day, users)"
 	"    SELECT new.role = 'cadre' AND new.disabled = 0, new.unit_id, coalesce(new.category, ''),"
-	"      e.edge, e.day, 1 FROM (SELECT 0 AS edge, min(day) AS day FROM activity_days WHERE user_id = new.id"
-	"        GROUP BY " DAY_MONTH("day") " UNION ALL SELECT 1, max(day) FROM activity_days"
-	"        WHERE user_id = new.id GROUP BY " DAY_MONTH("day") ") e WHERE 1"
+	"      min(day), 1 FROM activity_days WHERE user_id = new.id GROUP BY " DAY_MONTH("day")
 	"    ON CONFLICT DO UPDATE SET users = users + 1;"
 	"  DELETE FROM active_cells WHERE users = 0 AND counted IN (0, 1);"
 	"  INSERT INTO quiz_cells(counted, unit_id, category, first_day, questions, correct, quizzes)"

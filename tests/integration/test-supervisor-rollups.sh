@@ -68,7 +68,7 @@ sqlite3 "$db" "
     DROP TABLE mastery_history; DROP TABLE push_cells; DROP TABLE active_cells; DROP TABLE quiz_cells;
     DROP TABLE hour_cells; DROP INDEX users_by_role_unit; DROP INDEX answers_by_user_question;
     DROP TRIGGER pushes_impression; DROP TRIGGER pushes_complete; DROP TRIGGER activity_days_event;
-    DROP TRIGGER activity_days_answer; DROP TRIGGER quizzes_answer; DROP TRIGGER mastery_history_insert;
+    DROP TRIGGER activity_days_answer; DROP TRIGGER quizzes_answer; DROP TRIGGER quizzes_answer_earlier; DROP TRIGGER mastery_history_insert;
     DROP TRIGGER mastery_history_update; DROP TRIGGER hour_cells_minutes; DROP TRIGGER cells_user_moves;
     PRAGMA user_version = 5;"
 "$admin" --db "$db" init >/dev/null 2>&1 || fail "init migrates the old database"
