@@ -380,6 +380,7 @@ static const char migration_0005_item_popularity[] =
  *    never);
  *  - active_cells: cadres by their first active day of each month (those
  *    active in a month up to day b are the rows of its days up to b);
+ *  - quiz_cells: quizzes by day of first answer, questions and right ones;
  *  - hour_cells: completion_days rows by day and prev_day (-1: none), with
  *    the items' minutes (kept when an item's minutes change).
  */
