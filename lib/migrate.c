@@ -351,12 +351,383 @@ static const char migration_0005_item_popularity[] =
 	"    ON CONFLICT(category, item_id) DO UPDATE SET completers = completers + 1;"
 	" END;";
 
+/*
+ * Version 6: the supervisor's rollups, so the dashboard never scans events
+ * per request (fcgi/supervisor-figures.c reads them; the tests recompute
+ * every figure from events and answers). Days are China Standard Time days
+ * numbered (t + 8 h) / 86400; months are yyyymm in China Standard Time.
+ * Events and answers are append-only, so triggers on insert keep these
+ * exact, whatever order rows arrive in (the simulator writes the past).
+ *
+ * Per cadre (the record of one person, and the source of the cells):
+ *  - pushes: each (cadre, item) ever shown in a feed: its first impression
+ *    and the first completion at or after it (NULL: never).
+ *  - activity_days: per cadre and day, the open/progress/complete/dismiss
+ *    events and the quiz answers.
+ *  - completion_days: per cadre, item and day with a completion, the
+ *    previous such day (NULL for the first): "completed in [F,T]" counts a
+ *    pair once, at its first day in range, where prev_day < F or is NULL.
+ *  - quizzes: per cadre and quiz (an item's questions, or a standalone
+ *    question: quiz_key = item id, or minus the question id), the time of
+ *    the first answer and how many of the first answers to its questions
+ *    were right.
+ *  - mastery_history: the last mastery value of each month per cadre and
+ *    discipline, written by triggers wherever mastery is written.
+ * Per cell, a cell being (counted, unit_id, category) with counted = 1 for
+ * a cadre not disabled and category '' for none (the dashboard's sums; a
+ * change of a user's unit, category, role or disabled moves their share):
+ *  - push_cells: pushes by day first shown and day completed (2147483647:
+ *    never);
+ *  - active_cells: cadres by their first active day of each month (those
+ *    active in a month up to day b are the rows of its days up to b);
+ *  - quiz_cells: quizzes by day of first answer, questions and right ones;
+ *  - hour_cells: completion_days rows by day and prev_day (-1: none), with
+ *    the items' minutes (kept when an item's minutes change).
+ */
+#define CST_DAY(t) "((" t ") + 28800) / 86400"
+#define DAY_MONTH(d) "CAST(strftime('%Y%m', (" d ") * 86400, 'unixepoch') AS INTEGER)"
+#define USER_CELL "(role = 'cadre' AND disabled = 0), unit_id, coalesce(category, '')"
+static const char migration_0006_supervisor_rollups[] =
+	"CREATE TABLE pushes ("
+	"  user_id INTEGER NOT NULL,"
+	"  item_id INTEGER NOT NULL,"
+	"  shown_at INTEGER NOT NULL,"
+	"  done_at INTEGER,"
+	"  PRIMARY KEY (user_id, item_id)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE activity_days ("
+	"  user_id INTEGER NOT NULL,"
+	"  day INTEGER NOT NULL,"
+	"  actions INTEGER NOT NULL DEFAULT 0,"
+	"  answers INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (user_id, day)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX activity_days_by_day ON activity_days(day, user_id);"
+	"CREATE TABLE completion_days ("
+	"  user_id INTEGER NOT NULL,"
+	"  item_id INTEGER NOT NULL,"
+	"  day INTEGER NOT NULL,"
+	"  completions INTEGER NOT NULL,"
+	"  prev_day INTEGER,"
+	"  PRIMARY KEY (user_id, item_id, day)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX completion_days_by_item ON completion_days(item_id);"
+	"CREATE TABLE quizzes ("
+	"  user_id INTEGER NOT NULL,"
+	"  quiz_key INTEGER NOT NULL,"
+	"  first_at INTEGER NOT NULL,"
+	"  first_day INTEGER NOT NULL,"
+	"  questions INTEGER NOT NULL,"
+	"  correct INTEGER NOT NULL,"
+	"  PRIMARY KEY (user_id, quiz_key)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE mastery_history ("
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  tag_code TEXT NOT NULL,"
+	"  month INTEGER NOT NULL,"
+	"  value REAL NOT NULL,"
+	"  PRIMARY KEY (user_id, tag_code, month)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE push_cells ("
+	"  counted INTEGER NOT NULL, shown_day INTEGER NOT NULL, unit_id INTEGER NOT NULL,"
+	"  category TEXT NOT NULL, done_day INTEGER NOT NULL, pairs INTEGER NOT NULL,"
+	"  PRIMARY KEY (counted, shown_day, unit_id, category, done_day)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE active_cells ("
+	"  counted INTEGER NOT NULL, day INTEGER NOT NULL,"
+	"  unit_id INTEGER NOT NULL, category TEXT NOT NULL, users INTEGER NOT NULL,"
+	"  PRIMARY KEY (counted, day, unit_id, category)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE quiz_cells ("
+	"  counted INTEGER NOT NULL, first_day INTEGER NOT NULL, unit_id INTEGER NOT NULL,"
+	"  category TEXT NOT NULL, questions INTEGER NOT NULL, correct INTEGER NOT NULL,"
+	"  quizzes INTEGER NOT NULL,"
+	"  PRIMARY KEY (counted, first_day, unit_id, category, questions, correct)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE hour_cells ("
+	"  counted INTEGER NOT NULL, day INTEGER NOT NULL, unit_id INTEGER NOT NULL,"
+	"  category TEXT NOT NULL, prev_day INTEGER NOT NULL, items INTEGER NOT NULL,"
+	"  minutes INTEGER NOT NULL,"
+	"  PRIMARY KEY (counted, day, unit_id, category, prev_day)"
+	") WITHOUT ROWID;"
+	/* The cadres of a unit, counted without reading their rows. */
+	"CREATE INDEX users_by_role_unit ON users(role, unit_id, disabled, category);"
+	/* A cadre's first answer to a question, for the quizzes' trigger. */
+	"CREATE INDEX answers_by_user_question ON answers(user_id, question_id, created_at);"
+
+	/* Backfill from what is there, before the triggers exist. */
+	"INSERT INTO pushes(user_id, item_id, shown_at, done_at)"
+	"  SELECT user_id, item_id, min(created_at), NULL FROM events"
+	"  WHERE kind = 'impression' GROUP BY user_id, item_id;"
+	"UPDATE pushes SET done_at = (SELECT min(e.created_at) FROM events e"
+	"  WHERE e.user_id = pushes.user_id AND e.item_id = pushes.item_id"
+	"    AND e.kind = 'complete' AND e.created_at >= pushes.shown_at);"
+	"INSERT INTO activity_days(user_id, day, actions, answers)"
+	"  SELECT user_id, day, sum(actions), sum(answers) FROM ("
+	"    SELECT user_id, " CST_DAY("created_at") " AS day, 1 AS actions, 0 AS answers"
+	"    FROM events WHERE kind IN ('open','progress','complete','dismiss')"
+	"    UNION ALL SELECT user_id, " CST_DAY("created_at") ", 0, 1 FROM answers)"
+	"  GROUP BY user_id, day;"
+	"INSERT INTO completion_days(user_id, item_id, day, completions, prev_day)"
+	"  SELECT user_id, item_id, day, n, lag(day) OVER (PARTITION BY user_id, item_id ORDER BY day)"
+	"  FROM (SELECT user_id, item_id, " CST_DAY("created_at") " AS day, count(*) AS n"
+	"    FROM events WHERE kind = 'complete' GROUP BY 1, 2, 3);"
+	"INSERT INTO quizzes(user_id, quiz_key, first_at, first_day, questions, correct)"
+	"  SELECT user_id, quiz_key, min(created_at), " CST_DAY("min(created_at)") ","
+	"    count(*), sum(correct)"
+	"  FROM (SELECT a.user_id, coalesce(q.item_id, -q.id) AS quiz_key, a.created_at, a.correct,"
+	"      row_number() OVER (PARTITION BY a.user_id, a.question_id ORDER BY a.created_at, a.id) AS nth"
+	"    FROM answers a JOIN questions q ON q.id = a.question_id)"
+	"  WHERE nth = 1 GROUP BY user_id, quiz_key;"
+	"INSERT INTO mastery_history(user_id, tag_code, month, value)"
+	"  SELECT user_id, tag_code, CAST(strftime('%Y%m', updated_at + 28800, 'unixepoch') AS INTEGER), value"
+	"  FROM mastery;"
+	"INSERT INTO push_cells(counted, shown_day, unit_id, category, done_day, pairs)"
+	"  SELECT u.role = 'cadre' AND u.disabled = 0, " CST_DAY("p.shown_at") ", u.unit_id,"
+	"    coalesce(u.category, ''), coalesce(" CST_DAY("p.done_at") ", 2147483647), count(*)"
+	"  FROM pushes p JOIN users u ON u.id = p.user_id GROUP BY 1, 2, 3, 4, 5;"
+	"INSERT INTO active_cells(counted, day, unit_id, category, users)"
+	"  SELECT u.role = 'cadre' AND u.disabled = 0, e.day, u.unit_id, coalesce(u.category, ''), count(*)"
+	"  FROM (SELECT user_id, min(day) AS day FROM activity_days GROUP BY user_id, " DAY_MONTH("day") ") e"
+	"  JOIN users u ON u.id = e.user_id GROUP BY 1, 2, 3, 4;"
+	"INSERT INTO quiz_cells(counted, first_day, unit_id, category, questions, correct, quizzes)"
+	"  SELECT u.role = 'cadre' AND u.disabled = 0, q.first_day, u.unit_id, coalesce(u.category, ''),"
+	"    q.questions, q.correct, count(*)"
+	"  FROM quizzes q JOIN users u ON u.id = q.user_id GROUP BY 1, 2, 3, 4, 5, 6;"
+	"INSERT INTO hour_cells(counted, day, unit_id, category, prev_day, items, minutes)"
+	"  SELECT u.role = 'cadre' AND u.disabled = 0, c.day, u.unit_id, coalesce(u.category, ''),"
+	"    coalesce(c.prev_day, -1), count(*), sum(i.minutes)"
+	"  FROM completion_days c JOIN users u ON u.id = c.user_id JOIN items i ON i.id = c.item_id"
+	"  GROUP BY 1, 2, 3, 4, 5;"
+
+	/* impressions and completions → pushes, completion_days */
+	"CREATE TRIGGER pushes_impression AFTER INSERT ON events WHEN new.kind = 'impression' BEGIN"
+	"  INSERT INTO pushes(user_id, item_id, shown_at, done_at)"
+	"    VALUES (new.user_id, new.item_id, new.created_at,"
+	"      (SELECT min(created_at) FROM events WHERE user_id = new.user_id"
+	"        AND item_id = new.item_id AND kind = 'complete' AND created_at >= new.created_at))"
+	"    ON CONFLICT(user_id, item_id) DO UPDATE SET shown_at = excluded.shown_at,"
+	"      done_at = excluded.done_at WHERE excluded.shown_at < pushes.shown_at;"
+	" END;"
+	"CREATE TRIGGER pushes_complete AFTER INSERT ON events WHEN new.kind = 'complete' BEGIN"
+	"  UPDATE pushes SET done_at = new.created_at"
+	"    WHERE user_id = new.user_id AND item_id = new.item_id AND shown_at <= new.created_at"
+	"      AND (done_at IS NULL OR done_at > new.created_at);"
+	"  INSERT INTO completion_days(user_id, item_id, day, completions, prev_day)"
+	"    VALUES (new.user_id, new.item_id, " CST_DAY("new.created_at") ", 1,"
+	"      (SELECT max(day) FROM completion_days WHERE user_id = new.user_id"
+	"        AND item_id = new.item_id AND day < " CST_DAY("new.created_at") "))"
+	"    ON CONFLICT(user_id, item_id, day) DO UPDATE SET completions = completions + 1;"
+	"  UPDATE completion_days SET prev_day = " CST_DAY("new.created_at")
+	"    WHERE user_id = new.user_id AND item_id = new.item_id"
+	"      AND day = (SELECT min(day) FROM completion_days WHERE user_id = new.user_id"
+	"        AND item_id = new.item_id AND day > " CST_DAY("new.created_at") ");"
+	" END;"
+	"CREATE TRIGGER activity_days_event AFTER INSERT ON events"
+	"  WHEN new.kind IN ('open','progress','complete','dismiss') BEGIN"
+	"  INSERT INTO activity_days(user_id, day, actions, answers)"
+	"    VALUES (new.user_id, " CST_DAY("new.created_at") ", 1, 0)"
+	"    ON CONFLICT(user_id, day) DO UPDATE SET actions = actions + 1;"
+	" END;"
+	"CREATE TRIGGER activity_days_answer AFTER INSERT ON answers BEGIN"
+	"  INSERT INTO activity_days(user_id, day, actions, answers)"
+	"    VALUES (new.user_id, " CST_DAY("new.created_at") ", 0, 1)"
+	"    ON CONFLICT(user_id, day) DO UPDATE SET answers = answers + 1;"
+	" END;"
+	/*
+	 * A cadre's first answer to a question adds it to the quiz (one row
+	 * per item, or per standalone question); an answer older than the
+	 * first one already there (written out of order) recomputes the quiz
+	 * from the first answers to its questions.
+	 */
+	"CREATE TRIGGER quizzes_answer AFTER INSERT ON answers"
+	"  WHEN NOT EXISTS (SELECT 1 FROM answers WHERE user_id = new.user_id AND question_id = new.question_id"
+	"    AND id != new.id) BEGIN"
+	"  INSERT INTO quizzes(user_id, quiz_key, first_at, first_day, questions, correct)"
+	"    SELECT new.user_id, coalesce(item_id, -id), new.created_at, " CST_DAY("new.created_at") ", 1,"
+	"      new.correct FROM questions WHERE id = new.question_id"
+	"    ON CONFLICT(user_id, quiz_key) DO UPDATE SET questions = questions + 1,"
+	"      correct = correct + excluded.correct, first_at = min(first_at, excluded.first_at),"
+	"      first_day = min(first_day, excluded.first_day);"
+	" END;"
+	"CREATE TRIGGER quizzes_answer_earlier AFTER INSERT ON answers"
+	"  WHEN EXISTS (SELECT 1 FROM answers WHERE user_id = new.user_id AND question_id = new.question_id"
+	"    AND id != new.id)"
+	"  AND NOT EXISTS (SELECT 1 FROM answers WHERE user_id = new.user_id AND question_id = new.question_id"
+	"    AND (created_at < new.created_at OR (created_at = new.created_at AND id < new.id))) BEGIN"
+	"  DELETE FROM quizzes WHERE user_id = new.user_id AND quiz_key ="
+	"    (SELECT coalesce(item_id, -id) FROM questions WHERE id = new.question_id);"
+	"  INSERT INTO quizzes(user_id, quiz_key, first_at, first_day, questions, correct)"
+	"    SELECT new.user_id, k.quiz_key, min(f.created_at), " CST_DAY("min(f.created_at)") ","
+	"      count(*), sum(f.correct)"
+	"    FROM (SELECT item_id, id, coalesce(item_id, -id) AS quiz_key FROM questions"
+	"      WHERE id = new.question_id) k"
+	"    JOIN questions q ON q.item_id = k.item_id OR q.id = k.id"
+	"    JOIN answers f ON f.id = (SELECT id FROM answers WHERE user_id = new.user_id"
+	"      AND question_id = q.id ORDER BY created_at, id LIMIT 1)"
+	"    GROUP BY k.quiz_key;"
+	" END;"
+	"CREATE TRIGGER mastery_history_insert AFTER INSERT ON mastery BEGIN"
+	"  INSERT INTO mastery_history(user_id, tag_code, month, value)"
+	"    VALUES (new.user_id, new.tag_code,"
+	"      CAST(strftime('%Y%m', new.updated_at + 28800, 'unixepoch') AS INTEGER), new.value)"
+	"    ON CONFLICT(user_id, tag_code, month) DO UPDATE SET value = excluded.value;"
+	" END;"
+	/*
+	 * fcgi/learner.c moves a cadre's other disciplines after an answer
+	 * without touching updated_at: the answer just recorded dates those.
+	 */
+	"CREATE TRIGGER mastery_history_update AFTER UPDATE OF value, updated_at ON mastery BEGIN"
+	"  INSERT INTO mastery_history(user_id, tag_code, month, value)"
+	"    VALUES (new.user_id, new.tag_code, CAST(strftime('%Y%m', 28800 + CASE"
+	"      WHEN new.updated_at != old.updated_at THEN new.updated_at"
+	"      ELSE coalesce((SELECT max(created_at) FROM answers WHERE user_id = new.user_id), unixepoch())"
+	"      END, 'unixepoch') AS INTEGER), new.value)"
+	"    ON CONFLICT(user_id, tag_code, month) DO UPDATE SET value = excluded.value;"
+	" END;"
+
+	/* per-cadre rows → cells */
+	"CREATE TRIGGER push_cells_insert AFTER INSERT ON pushes BEGIN"
+	"  INSERT INTO push_cells(counted, unit_id, category, shown_day, done_day, pairs)"
+	"    SELECT " USER_CELL ", " CST_DAY("new.shown_at") ","
+	"      coalesce(" CST_DAY("new.done_at") ", 2147483647), 1 FROM users WHERE id = new.user_id"
+	"    ON CONFLICT DO UPDATE SET pairs = pairs + 1;"
+	" END;"
+	"CREATE TRIGGER push_cells_update AFTER UPDATE ON pushes BEGIN"
+	"  INSERT INTO push_cells(counted, unit_id, category, shown_day, done_day, pairs)"
+	"    SELECT " USER_CELL ", " CST_DAY("old.shown_at") ","
+	"      coalesce(" CST_DAY("old.done_at") ", 2147483647), -1 FROM users WHERE id = old.user_id"
+	"    ON CONFLICT DO UPDATE SET pairs = pairs - 1;"
+	"  INSERT INTO push_cells(counted, unit_id, category, shown_day, done_day, pairs)"
+	"    SELECT " USER_CELL ", " CST_DAY("new.shown_at") ","
+	"      coalesce(" CST_DAY("new.done_at") ", 2147483647), 1 FROM users WHERE id = new.user_id"
+	"    ON CONFLICT DO UPDATE SET pairs = pairs + 1;"
+	"  DELETE FROM push_cells WHERE pairs = 0 AND counted IN (0, 1)"
+	"    AND shown_day = " CST_DAY("old.shown_at") ";"
+	" END;"
+	/* A day before a cadre's first active day of its month moves it there. */
+#define OTHER_DAYS_OF_MONTH "(SELECT min(day) FROM activity_days WHERE user_id = new.user_id" \
+	" AND day != new.day AND day BETWEEN" \
+	" new.day + 1 - CAST(strftime('%d', new.day * 86400, 'unixepoch') AS INTEGER) AND" \
+	" unixepoch(new.day * 86400, 'unixepoch', 'start of month', '+1 month') / 86400 - 1)"
+	"CREATE TRIGGER active_cells_first AFTER INSERT ON activity_days"
+	"  WHEN coalesce(new.day < " OTHER_DAYS_OF_MONTH ", 1) BEGIN"
+	"  UPDATE active_cells SET users = users - 1 WHERE counted IN (0, 1)"
+	"    AND day = " OTHER_DAYS_OF_MONTH " AND (counted, unit_id, category) ="
+	"    (SELECT " USER_CELL " FROM users WHERE id = new.user_id);"
+	"  DELETE FROM active_cells WHERE counted IN (0, 1) AND users = 0 AND day = " OTHER_DAYS_OF_MONTH ";"
+	"  INSERT INTO active_cells(counted, unit_id, category, day, users)"
+	"    SELECT " USER_CELL ", new.day, 1 FROM users WHERE id = new.user_id"
+	"    ON CONFLICT DO UPDATE SET users = users + 1;"
+	" END;"
+#undef OTHER_DAYS_OF_MONTH
+	"CREATE TRIGGER quiz_cells_insert AFTER INSERT ON quizzes BEGIN"
+	"  INSERT INTO quiz_cells(counted, unit_id, category, first_day, questions, correct, quizzes)"
+	"    SELECT " USER_CELL ", new.first_day, new.questions, new.correct, 1"
+	"    FROM users WHERE id = new.user_id"
+	"    ON CONFLICT DO UPDATE SET quizzes = quizzes + 1;"
+	" END;"
+	"CREATE TRIGGER quiz_cells_update AFTER UPDATE ON quizzes BEGIN"
+	"  UPDATE quiz_cells SET quizzes = quizzes - 1 WHERE (counted, unit_id, category) ="
+	"    (SELECT " USER_CELL " FROM users WHERE id = old.user_id)"
+	"    AND first_day = old.first_day AND questions = old.questions AND correct = old.correct;"
+	"  DELETE FROM quiz_cells WHERE quizzes = 0 AND counted IN (0, 1) AND first_day = old.first_day;"
+	"  INSERT INTO quiz_cells(counted, unit_id, category, first_day, questions, correct, quizzes)"
+	"    SELECT " USER_CELL ", new.first_day, new.questions, new.correct, 1"
+	"    FROM users WHERE id = new.user_id"
+	"    ON CONFLICT DO UPDATE SET quizzes = quizzes + 1;"
+	" END;"
+	"CREATE TRIGGER quiz_cells_delete AFTER DELETE ON quizzes BEGIN"
+	"  UPDATE quiz_cells SET quizzes = quizzes - 1 WHERE (counted, unit_id, category) ="
+	"    (SELECT " USER_CELL " FROM users WHERE id = old.user_id)"
+	"    AND first_day = old.first_day AND questions = old.questions AND correct = old.correct;"
+	"  DELETE FROM quiz_cells WHERE quizzes = 0 AND counted IN (0, 1) AND first_day = old.first_day;"
+	" END;"
+	"CREATE TRIGGER hour_cells_insert AFTER INSERT ON completion_days BEGIN"
+	"  INSERT INTO hour_cells(counted, unit_id, category, day, prev_day, items, minutes)"
+	"    SELECT " USER_CELL ", new.day, coalesce(new.prev_day, -1), 1,"
+	"      (SELECT minutes FROM items WHERE id = new.item_id) FROM users WHERE id = new.user_id"
+	"    ON CONFLICT DO UPDATE SET items = items + 1, minutes = minutes + excluded.minutes;"
+	" END;"
+	"CREATE TRIGGER hour_cells_update AFTER UPDATE OF prev_day ON completion_days"
+	"  WHEN new.prev_day IS NOT old.prev_day BEGIN"
+	"  INSERT INTO hour_cells(counted, unit_id, category, day, prev_day, items, minutes)"
+	"    SELECT " USER_CELL ", old.day, coalesce(old.prev_day, -1), -1,"
+	"      -(SELECT minutes FROM items WHERE id = old.item_id) FROM users WHERE id = old.user_id"
+	"    ON CONFLICT DO UPDATE SET items = items - 1, minutes = minutes + excluded.minutes;"
+	"  INSERT INTO hour_cells(counted, unit_id, category, day, prev_day, items, minutes)"
+	"    SELECT " USER_CELL ", new.day, coalesce(new.prev_day, -1), 1,"
+	"      (SELECT minutes FROM items WHERE id = new.item_id) FROM users WHERE id = new.user_id"
+	"    ON CONFLICT DO UPDATE SET items = items + 1, minutes = minutes + excluded.minutes;"
+	"  DELETE FROM hour_cells WHERE items = 0 AND counted IN (0, 1) AND day = old.day;"
+	" END;"
+	/* An item's new length re-credits every completion of it. */
+	"CREATE TRIGGER hour_cells_minutes AFTER UPDATE OF minutes ON items"
+	"  WHEN new.minutes != old.minutes BEGIN"
+	"  INSERT INTO hour_cells(counted, unit_id, category, day, prev_day, items, minutes)"
+	"    SELECT u.role = 'cadre' AND u.disabled = 0, u.unit_id, coalesce(u.category, ''), c.day,"
+	"      coalesce(c.prev_day, -1), 0, (new.minutes - old.minutes) * count(*)"
+	"    FROM completion_days c JOIN users u ON u.id = c.user_id WHERE c.item_id = new.id"
+	"    GROUP BY 1, 2, 3, 4, 5"
+	"    ON CONFLICT DO UPDATE SET minutes = minutes + excluded.minutes;"
+	" END;"
+	/* A user who moves unit or category, or stops or starts counting, takes their share along. */
+	"CREATE TRIGGER cells_user_moves AFTER UPDATE OF unit_id, category, role, disabled ON users"
+	"  WHEN (old.role = 'cadre' AND old.disabled = 0) != (new.role = 'cadre' AND new.disabled = 0)"
+	"    OR old.unit_id != new.unit_id OR coalesce(old.category, '') != coalesce(new.category, '')"
+	" BEGIN"
+	"  INSERT INTO push_cells(counted, unit_id, category, shown_day, done_day, pairs)"
+	"    SELECT old.role = 'cadre' AND old.disabled = 0, old.unit_id, coalesce(old.category, ''),"
+	"      " CST_DAY("shown_at") ", coalesce(" CST_DAY("done_at") ", 2147483647), -count(*)"
+	"    FROM pushes WHERE user_id = old.id GROUP BY 4, 5"
+	"    ON CONFLICT DO UPDATE SET pairs = pairs + excluded.pairs;"
+	"  INSERT INTO push_cells(counted, unit_id, category, shown_day, done_day, pairs)"
+	"    SELECT new.role = 'cadre' AND new.disabled = 0, new.unit_id, coalesce(new.category, ''),"
+	"      " CST_DAY("shown_at") ", coalesce(" CST_DAY("done_at") ", 2147483647), count(*)"
+	"    FROM pushes WHERE user_id = new.id GROUP BY 4, 5"
+	"    ON CONFLICT DO UPDATE SET pairs = pairs + excluded.pairs;"
+	"  DELETE FROM push_cells WHERE pairs = 0 AND counted IN (0, 1);"
+	"  INSERT INTO active_cells(counted, unit_id, category, day, users)"
+	"    SELECT old.role = 'cadre' AND old.disabled = 0, old.unit_id, coalesce(old.category, ''),"
+	"      min(day), -1 FROM activity_days WHERE user_id = old.id GROUP BY " DAY_MONTH("day")
+	"    ON CONFLICT DO UPDATE SET users = users - 1;"
+	"  INSERT INTO active_cells(counted, unit_id, category, day, users)"
+	"    SELECT new.role = 'cadre' AND new.disabled = 0, new.unit_id, coalesce(new.category, ''),"
+	"      min(day), 1 FROM activity_days WHERE user_id = new.id GROUP BY " DAY_MONTH("day")
+	"    ON CONFLICT DO UPDATE SET users = users + 1;"
+	"  DELETE FROM active_cells WHERE users = 0 AND counted IN (0, 1);"
+	"  INSERT INTO quiz_cells(counted, unit_id, category, first_day, questions, correct, quizzes)"
+	"    SELECT old.role = 'cadre' AND old.disabled = 0, old.unit_id, coalesce(old.category, ''),"
+	"      first_day, questions, correct, -count(*) FROM quizzes WHERE user_id = old.id GROUP BY 4, 5, 6"
+	"    ON CONFLICT DO UPDATE SET quizzes = quizzes + excluded.quizzes;"
+	"  INSERT INTO quiz_cells(counted, unit_id, category, first_day, questions, correct, quizzes)"
+	"    SELECT new.role = 'cadre' AND new.disabled = 0, new.unit_id, coalesce(new.category, ''),"
+	"      first_day, questions, correct, count(*) FROM quizzes WHERE user_id = new.id GROUP BY 4, 5, 6"
+	"    ON CONFLICT DO UPDATE SET quizzes = quizzes + excluded.quizzes;"
+	"  DELETE FROM quiz_cells WHERE quizzes = 0 AND counted IN (0, 1);"
+	"  INSERT INTO hour_cells(counted, unit_id, category, day, prev_day, items, minutes)"
+	"    SELECT old.role = 'cadre' AND old.disabled = 0, old.unit_id, coalesce(old.category, ''),"
+	"      c.day, coalesce(c.prev_day, -1), -count(*), -sum(i.minutes)"
+	"    FROM completion_days c JOIN items i ON i.id = c.item_id WHERE c.user_id = old.id GROUP BY 4, 5"
+	"    ON CONFLICT DO UPDATE SET items = items + excluded.items, minutes = minutes + excluded.minutes;"
+	"  INSERT INTO hour_cells(counted, unit_id, category, day, prev_day, items, minutes)"
+	"    SELECT new.role = 'cadre' AND new.disabled = 0, new.unit_id, coalesce(new.category, ''),"
+	"      c.day, coalesce(c.prev_day, -1), count(*), sum(i.minutes)"
+	"    FROM completion_days c JOIN items i ON i.id = c.item_id WHERE c.user_id = new.id GROUP BY 4, 5"
+	"    ON CONFLICT DO UPDATE SET items = items + excluded.items, minutes = minutes + excluded.minutes;"
+	"  DELETE FROM hour_cells WHERE items = 0 AND counted IN (0, 1);"
+	" END;";
+#undef CST_DAY
+#undef DAY_MONTH
+#undef USER_CELL
+
 static const char *const migrations[] = {
 	migration_0001_initial,
 	migration_0002_login_failures,
 	migration_0003_content_search,
 	migration_0004_learner,
 	migration_0005_item_popularity,
+	migration_0006_supervisor_rollups,
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -1,0 +1,16 @@
+CREATE TEMP VIEW uc AS SELECT id, (role='cadre' AND disabled=0) counted, unit_id, coalesce(category,'') category FROM users;
+CREATE TEMP TABLE p2 AS SELECT user_id, item_id, min(created_at) shown_at, NULL done_at FROM events WHERE kind='impression' GROUP BY 1,2;
+UPDATE p2 SET done_at=(SELECT min(e.created_at) FROM events e WHERE e.user_id=p2.user_id AND e.item_id=p2.item_id AND e.kind='complete' AND e.created_at>=p2.shown_at);
+SELECT 'pushes', count(*) FROM (SELECT * FROM p2 EXCEPT SELECT * FROM pushes);
+SELECT 'push_cells', count(*) FROM (SELECT counted,(shown_at+28800)/86400,unit_id,category,coalesce((done_at+28800)/86400,2147483647),count(*) FROM p2 JOIN uc ON uc.id=p2.user_id GROUP BY 1,2,3,4,5 EXCEPT SELECT * FROM push_cells);
+SELECT 'push_cells rev', count(*) FROM (SELECT * FROM push_cells EXCEPT SELECT counted,(shown_at+28800)/86400,unit_id,category,coalesce((done_at+28800)/86400,2147483647),count(*) FROM p2 JOIN uc ON uc.id=p2.user_id GROUP BY 1,2,3,4,5);
+CREATE TEMP TABLE act AS SELECT user_id, (created_at+28800)/86400 day FROM events WHERE kind IN ('open','progress','complete','dismiss') UNION SELECT user_id,(created_at+28800)/86400 FROM answers;
+CREATE TEMP TABLE firsts AS SELECT user_id, min(day) AS day FROM act GROUP BY user_id, strftime('%Y%m', day*86400, 'unixepoch');
+SELECT 'active_cells', count(*) FROM (SELECT counted, day, unit_id, category, count(*) FROM firsts e JOIN uc ON uc.id = e.user_id GROUP BY 1,2,3,4 EXCEPT SELECT * FROM active_cells);
+SELECT 'active_cells rev', count(*) FROM (SELECT * FROM active_cells EXCEPT SELECT counted, day, unit_id, category, count(*) FROM firsts e JOIN uc ON uc.id = e.user_id GROUP BY 1,2,3,4);
+CREATE TEMP TABLE cd AS SELECT user_id,item_id,day,n,lag(day) OVER (PARTITION BY user_id,item_id ORDER BY day) prev FROM (SELECT user_id,item_id,(created_at+28800)/86400 day,count(*) n FROM events WHERE kind='complete' GROUP BY 1,2,3);
+SELECT 'hour_cells', count(*) FROM (SELECT counted, day, unit_id, category, coalesce(prev,-1), count(*), sum(i.minutes) FROM cd JOIN uc ON uc.id=cd.user_id JOIN items i ON i.id=cd.item_id GROUP BY 1,2,3,4,5 EXCEPT SELECT * FROM hour_cells);
+SELECT 'hour_cells rev', count(*) FROM (SELECT * FROM hour_cells EXCEPT SELECT counted, day, unit_id, category, coalesce(prev,-1), count(*), sum(i.minutes) FROM cd JOIN uc ON uc.id=cd.user_id JOIN items i ON i.id=cd.item_id GROUP BY 1,2,3,4,5);
+CREATE TEMP TABLE qz AS SELECT user_id, quiz_key, (min(created_at)+28800)/86400 d, count(*) qn, sum(correct) qc FROM (SELECT a.user_id, coalesce(q.item_id,-q.id) quiz_key, a.created_at, a.correct, row_number() OVER (PARTITION BY a.user_id,a.question_id ORDER BY a.created_at,a.id) nth FROM answers a JOIN questions q ON q.id=a.question_id) WHERE nth=1 GROUP BY 1,2;
+SELECT 'quiz_cells', count(*) FROM (SELECT counted, d, unit_id, category, qn, qc, count(*) FROM qz JOIN uc ON uc.id=qz.user_id GROUP BY 1,2,3,4,5,6 EXCEPT SELECT * FROM quiz_cells);
+SELECT 'quiz_cells rev', count(*) FROM (SELECT * FROM quiz_cells EXCEPT SELECT counted, d, unit_id, category, qn, qc, count(*) FROM qz JOIN uc ON uc.id=qz.user_id GROUP BY 1,2,3,4,5,6);
