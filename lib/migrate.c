@@ -351,12 +351,206 @@ static const char migration_0005_item_popularity[] =
 	"    ON CONFLICT(category, item_id) DO UPDATE SET completers = completers + 1;"
 	" END;";
 
+/*
+ * Version 6: the supervisor's rollups, so the dashboard never scans events
+ * per request (fcgi/supervisor-figures.c reads them; the tests recompute
+ * every figure from events and answers). Days are China Standard Time days
+ * numbered (t + 8 h) / 86400; months are yyyymm in China Standard Time.
+ * Events and answers are append-only, so triggers on insert keep these
+ * exact, whatever order rows arrive in (the simulator writes the past).
+ *  - pushes: each (cadre, item) ever shown in a feed: its first impression
+ *    and the first completion at or after it (NULL: never).
+ *  - push_days: pushes counted by (cadre, day first shown, day completed;
+ *    2147483647 when never), kept by triggers on pushes.
+ *  - activity_days: per cadre and day, the open/progress/complete/dismiss
+ *    events and the quiz answers.
+ *  - completion_days: per cadre, item and day with a completion, the
+ *    previous such day (NULL for the first): "completed in [F,T]" counts a
+ *    pair once at its first day in range, where prev_day < F or is NULL.
+ *  - quizzes: per cadre and quiz (an item's questions, or a standalone
+ *    question: quiz_key = item id, or minus the question id), the time of
+ *    the first answer and how many of the first answers to its questions
+ *    were right.
+ *  - mastery_history: the last mastery value of each month per cadre and
+ *    discipline, written by triggers wherever mastery is written.
+ */
+static const char migration_0006_supervisor_rollups[] =
+	"CREATE TABLE pushes ("
+	"  user_id INTEGER NOT NULL,"
+	"  item_id INTEGER NOT NULL,"
+	"  shown_at INTEGER NOT NULL,"
+	"  done_at INTEGER,"
+	"  PRIMARY KEY (user_id, item_id)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE push_days ("
+	"  user_id INTEGER NOT NULL,"
+	"  shown_day INTEGER NOT NULL,"
+	"  done_day INTEGER NOT NULL,"
+	"  pairs INTEGER NOT NULL,"
+	"  PRIMARY KEY (user_id, shown_day, done_day)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX push_days_by_day ON push_days(shown_day, user_id, done_day, pairs);"
+	"CREATE TABLE activity_days ("
+	"  user_id INTEGER NOT NULL,"
+	"  day INTEGER NOT NULL,"
+	"  actions INTEGER NOT NULL DEFAULT 0,"
+	"  answers INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (user_id, day)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX activity_days_by_day ON activity_days(day, user_id);"
+	"CREATE TABLE completion_days ("
+	"  user_id INTEGER NOT NULL,"
+	"  item_id INTEGER NOT NULL,"
+	"  day INTEGER NOT NULL,"
+	"  completions INTEGER NOT NULL,"
+	"  prev_day INTEGER,"
+	"  PRIMARY KEY (user_id, item_id, day)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX completion_days_by_day ON completion_days(day, user_id, item_id, prev_day);"
+	"CREATE TABLE quizzes ("
+	"  user_id INTEGER NOT NULL,"
+	"  quiz_key INTEGER NOT NULL,"
+	"  first_at INTEGER NOT NULL,"
+	"  first_day INTEGER NOT NULL,"
+	"  questions INTEGER NOT NULL,"
+	"  correct INTEGER NOT NULL,"
+	"  PRIMARY KEY (user_id, quiz_key)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX quizzes_by_day ON quizzes(first_day, user_id, questions, correct);"
+	"CREATE TABLE mastery_history ("
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  tag_code TEXT NOT NULL,"
+	"  month INTEGER NOT NULL,"
+	"  value REAL NOT NULL,"
+	"  PRIMARY KEY (user_id, tag_code, month)"
+	") WITHOUT ROWID;"
+	/* The feed's impressions of a pair, for the rare out-of-order recomputation. */
+	"CREATE INDEX events_impressions ON events(user_id, item_id, created_at) WHERE kind = 'impression';"
+	"CREATE INDEX users_by_role_unit ON users(role, unit_id);"
+
+	/* Backfill from what is there, before the triggers exist. */
+	"INSERT INTO pushes(user_id, item_id, shown_at, done_at)"
+	"  SELECT user_id, item_id, min(created_at), NULL FROM events"
+	"  WHERE kind = 'impression' GROUP BY user_id, item_id;"
+	"UPDATE pushes SET done_at = (SELECT min(e.created_at) FROM events e"
+	"  WHERE e.user_id = pushes.user_id AND e.item_id = pushes.item_id"
+	"    AND e.kind = 'complete' AND e.created_at >= pushes.shown_at);"
+	"INSERT INTO push_days(user_id, shown_day, done_day, pairs)"
+	"  SELECT user_id, (shown_at + 28800) / 86400,"
+	"    coalesce((done_at + 28800) / 86400, 2147483647), count(*)"
+	"  FROM pushes GROUP BY 1, 2, 3;"
+	"INSERT INTO activity_days(user_id, day, actions, answers)"
+	"  SELECT user_id, day, sum(actions), sum(answers) FROM ("
+	"    SELECT user_id, (created_at + 28800) / 86400 AS day, 1 AS actions, 0 AS answers"
+	"    FROM events WHERE kind IN ('open','progress','complete','dismiss')"
+	"    UNION ALL SELECT user_id, (created_at + 28800) / 86400, 0, 1 FROM answers)"
+	"  GROUP BY user_id, day;"
+	"INSERT INTO completion_days(user_id, item_id, day, completions, prev_day)"
+	"  SELECT user_id, item_id, day, n, lag(day) OVER (PARTITION BY user_id, item_id ORDER BY day)"
+	"  FROM (SELECT user_id, item_id, (created_at + 28800) / 86400 AS day, count(*) AS n"
+	"    FROM events WHERE kind = 'complete' GROUP BY 1, 2, 3);"
+	"INSERT INTO quizzes(user_id, quiz_key, first_at, first_day, questions, correct)"
+	"  SELECT user_id, quiz_key, min(created_at), (min(created_at) + 28800) / 86400,"
+	"    count(*), sum(correct)"
+	"  FROM (SELECT a.user_id, coalesce(q.item_id, -q.id) AS quiz_key, a.created_at, a.correct,"
+	"      row_number() OVER (PARTITION BY a.user_id, a.question_id ORDER BY a.created_at, a.id) AS nth"
+	"    FROM answers a JOIN questions q ON q.id = a.question_id)"
+	"  WHERE nth = 1 GROUP BY user_id, quiz_key;"
+	"INSERT INTO mastery_history(user_id, tag_code, month, value)"
+	"  SELECT user_id, tag_code, CAST(strftime('%Y%m', updated_at + 28800, 'unixepoch') AS INTEGER), value"
+	"  FROM mastery;"
+
+	/* pushes → push_days */
+	"CREATE TRIGGER push_days_insert AFTER INSERT ON pushes BEGIN"
+	"  INSERT INTO push_days(user_id, shown_day, done_day, pairs)"
+	"    VALUES (new.user_id, (new.shown_at + 28800) / 86400,"
+	"      coalesce((new.done_at + 28800) / 86400, 2147483647), 1)"
+	"    ON CONFLICT(user_id, shown_day, done_day) DO UPDATE SET pairs = pairs + 1;"
+	" END;"
+	"CREATE TRIGGER push_days_update AFTER UPDATE ON pushes BEGIN"
+	"  UPDATE push_days SET pairs = pairs - 1 WHERE user_id = old.user_id"
+	"    AND shown_day = (old.shown_at + 28800) / 86400"
+	"    AND done_day = coalesce((old.done_at + 28800) / 86400, 2147483647);"
+	"  DELETE FROM push_days WHERE user_id = old.user_id AND pairs = 0;"
+	"  INSERT INTO push_days(user_id, shown_day, done_day, pairs)"
+	"    VALUES (new.user_id, (new.shown_at + 28800) / 86400,"
+	"      coalesce((new.done_at + 28800) / 86400, 2147483647), 1)"
+	"    ON CONFLICT(user_id, shown_day, done_day) DO UPDATE SET pairs = pairs + 1;"
+	" END;"
+	/* impressions and completions → pushes */
+	"CREATE TRIGGER pushes_impression AFTER INSERT ON events WHEN new.kind = 'impression' BEGIN"
+	"  INSERT INTO pushes(user_id, item_id, shown_at, done_at)"
+	"    VALUES (new.user_id, new.item_id, new.created_at,"
+	"      (SELECT min(created_at) FROM events WHERE user_id = new.user_id"
+	"        AND item_id = new.item_id AND kind = 'complete' AND created_at >= new.created_at))"
+	"    ON CONFLICT(user_id, item_id) DO UPDATE SET shown_at = excluded.shown_at,"
+	"      done_at = excluded.done_at WHERE excluded.shown_at < pushes.shown_at;"
+	" END;"
+	"CREATE TRIGGER pushes_complete AFTER INSERT ON events WHEN new.kind = 'complete' BEGIN"
+	"  UPDATE pushes SET done_at = new.created_at"
+	"    WHERE user_id = new.user_id AND item_id = new.item_id AND shown_at <= new.created_at"
+	"      AND (done_at IS NULL OR done_at > new.created_at);"
+	"  INSERT INTO completion_days(user_id, item_id, day, completions, prev_day)"
+	"    VALUES (new.user_id, new.item_id, (new.created_at + 28800) / 86400, 1,"
+	"      (SELECT max(day) FROM completion_days WHERE user_id = new.user_id"
+	"        AND item_id = new.item_id AND day < (new.created_at + 28800) / 86400))"
+	"    ON CONFLICT(user_id, item_id, day) DO UPDATE SET completions = completions + 1;"
+	"  UPDATE completion_days SET prev_day = (new.created_at + 28800) / 86400"
+	"    WHERE user_id = new.user_id AND item_id = new.item_id"
+	"      AND day = (SELECT min(day) FROM completion_days WHERE user_id = new.user_id"
+	"        AND item_id = new.item_id AND day > (new.created_at + 28800) / 86400);"
+	" END;"
+	"CREATE TRIGGER activity_days_event AFTER INSERT ON events"
+	"  WHEN new.kind IN ('open','progress','complete','dismiss') BEGIN"
+	"  INSERT INTO activity_days(user_id, day, actions, answers)"
+	"    VALUES (new.user_id, (new.created_at + 28800) / 86400, 1, 0)"
+	"    ON CONFLICT(user_id, day) DO UPDATE SET actions = actions + 1;"
+	" END;"
+	"CREATE TRIGGER activity_days_answer AFTER INSERT ON answers BEGIN"
+	"  INSERT INTO activity_days(user_id, day, actions, answers)"
+	"    VALUES (new.user_id, (new.created_at + 28800) / 86400, 0, 1)"
+	"    ON CONFLICT(user_id, day) DO UPDATE SET answers = answers + 1;"
+	" END;"
+	/* A quiz is recomputed from the cadre's first answers to its questions. */
+	"CREATE TRIGGER quizzes_answer AFTER INSERT ON answers BEGIN"
+	"  DELETE FROM quizzes WHERE user_id = new.user_id AND quiz_key ="
+	"    (SELECT coalesce(item_id, -id) FROM questions WHERE id = new.question_id);"
+	"  INSERT INTO quizzes(user_id, quiz_key, first_at, first_day, questions, correct)"
+	"    SELECT new.user_id, k.quiz_key, min(f.created_at), (min(f.created_at) + 28800) / 86400,"
+	"      count(*), sum(f.correct)"
+	"    FROM (SELECT coalesce(item_id, -id) AS quiz_key FROM questions WHERE id = new.question_id) k"
+	"    JOIN questions q ON coalesce(q.item_id, -q.id) = k.quiz_key"
+	"      AND (q.item_id IS NOT NULL OR q.id = new.question_id)"
+	"    JOIN answers f ON f.id = (SELECT id FROM answers WHERE user_id = new.user_id"
+	"      AND question_id = q.id ORDER BY created_at, id LIMIT 1)"
+	"    GROUP BY k.quiz_key;"
+	" END;"
+	"CREATE TRIGGER mastery_history_insert AFTER INSERT ON mastery BEGIN"
+	"  INSERT INTO mastery_history(user_id, tag_code, month, value)"
+	"    VALUES (new.user_id, new.tag_code,"
+	"      CAST(strftime('%Y%m', new.updated_at + 28800, 'unixepoch') AS INTEGER), new.value)"
+	"    ON CONFLICT(user_id, tag_code, month) DO UPDATE SET value = excluded.value;"
+	" END;"
+	/* fcgi/learner.c moves a cadre's values without touching updated_at: the clock dates those. */
+	"CREATE TRIGGER mastery_history_update AFTER UPDATE OF value, updated_at ON mastery BEGIN"
+	"  INSERT INTO mastery_history(user_id, tag_code, month, value)"
+	"    VALUES (new.user_id, new.tag_code, CAST(strftime('%Y%m', 28800 + CASE"
+	"      WHEN new.updated_at != old.updated_at THEN new.updated_at ELSE unixepoch() END,"
+	"      'unixepoch') AS INTEGER), new.value)"
+	"    ON CONFLICT(user_id, tag_code, month) DO UPDATE SET value = excluded.value;"
+	" END;"
+	/* Dashboard thresholds (admin settings). */
+	"INSERT OR IGNORE INTO settings(key, value) VALUES"
+	"  ('warn_participation', '0.6'), ('warn_pass_rate', '0.8'),"
+	"  ('warn_inactive_days', '30'), ('warn_pace_share', '0.8'), ('quiz_pass_mark', '0.6');";
+
 static const char *const migrations[] = {
 	migration_0001_initial,
 	migration_0002_login_failures,
 	migration_0003_content_search,
 	migration_0004_learner,
 	migration_0005_item_popularity,
+	migration_0006_supervisor_rollups,
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
