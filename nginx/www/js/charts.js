@@ -91,7 +91,13 @@ export function drawChart(container, option) {
   container.dataset.drawn = 'false';
   chart.off('finished');
   chart.on('finished', () => { container.dataset.drawn = 'true'; });
-  chart.setOption({ ...baseOption(), ...option }, true);
+  // The shared legend, grid and tooltip, with what this chart changes in them.
+  const base = baseOption();
+  const merged = { ...base, ...option };
+  for (const key of ['legend', 'grid', 'tooltip']) {
+    if (option[key]) merged[key] = { ...base[key], ...option[key] };
+  }
+  chart.setOption(merged, true);
   return chart;
 }
 

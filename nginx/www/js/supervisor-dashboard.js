@@ -368,14 +368,13 @@ document.addEventListener('DOMContentLoaded', async () => {
     return;
   }
   const soft = (promise) => promise.catch((err) => (err.status === 404 ? null : Promise.reject(err)));
-  let overview, lift, warningsReply, peopleReply, unitsReply;
+  let overview, lift, warningsReply, peopleReply;
   try {
-    [overview, lift, warningsReply, peopleReply, unitsReply] = await Promise.all([
+    [overview, lift, warningsReply, peopleReply] = await Promise.all([
       api('/api/supervisor/overview', { query: filters }),
       api('/api/supervisor/lift', { query: filters }),
       api('/api/supervisor/warnings', { query: filters }),
       soft(api('/api/supervisor/people', { query: filters })),
-      soft(api('/api/supervisor/units', { query: {} })),
     ]);
   } catch (err) {
     if (err.status !== 401) say(notice, `学习数据加载失败：${err.message}`, 'error');
@@ -385,7 +384,7 @@ document.addEventListener('DOMContentLoaded', async () => {
   const warnings = (warningsReply && warningsReply.warnings) || [];
   const thresholds = (warningsReply && warningsReply.thresholds) || {};
   const people = (peopleReply && peopleReply.people) || [];
-  showFilters(filters, overview, unitsReply && unitsReply.units);
+  showFilters(filters, overview, overview.unit_tree || overview.scope_units);
   showKpis(overview, filters, thresholds);
   showLiftFigures(lift);
   showLiftChart(lift);

@@ -6,7 +6,7 @@
 // (403), which the page says in Chinese.
 
 import { api } from './api.js';
-import { el, say, requireSupervisor, categoryLabel, kindLabel } from './ui.js';
+import { el, say, requireSupervisor, categoryLabel, kindLabel, loadTags } from './ui.js';
 import { SERIES_COLORS, drawChart, emptyChart, percentAxis, percentText, numberText, monthText } from './charts.js';
 
 const notice = document.getElementById('page-notice');
@@ -28,15 +28,23 @@ function hoursOf(entry) {
   return (Number(entry.minutes) || 0) / 60;
 }
 
-function showHeader(r) {
+// A tag's Chinese label from its code ("risk.tendering", or "government" for an industry).
+function tagText(tags, value, kind) {
+  const code = typeof value === 'string' ? value : value && value.code;
+  if (value && typeof value === 'object' && value.label) return value.label;
+  const known = tags && (tags.byCode.get(code) || tags.byCode.get(`${kind}.${code}`));
+  return known ? known.label : code;
+}
+
+function showHeader(r, tags) {
   const p = r.user || r.person || r;
   document.getElementById('person-name').textContent = `${p.name || p.login}的学习档案`;
   document.title = `${p.name || p.login} · 一人一档 · 清风`;
   const facts = [
     ['单位', p.unit_name || (p.unit && p.unit.name)],
     ['对象', categoryLabel(p.category)],
-    ['行业', p.industry_label || p.industry],
-    ['岗位风险点', (p.risks || []).map((x) => (typeof x === 'string' ? x : x.label || x.code)).join('、')],
+    ['行业', p.industry_label || (p.industry && tagText(tags, p.industry, 'industry'))],
+    ['岗位风险点', (p.risks || []).map((x) => tagText(tags, x, 'risk')).join('、')],
   ].filter(([, v]) => v);
   document.getElementById('person-facts').replaceChildren(...facts.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: v })]));
   const unitId = p.unit_id ?? (p.unit && p.unit.id);
@@ -147,20 +155,21 @@ function showReviews(r) {
 document.addEventListener('DOMContentLoaded', async () => {
   const id = Number(new URLSearchParams(location.search).get('id'));
   let record;
+  let tags = null;
   try {
     if (!(await requireSupervisor(notice))) return;
     if (!Number.isInteger(id) || id <= 0) {
       say(notice, '没有指定要查看的干部，请从单位概况中选择。', 'error');
       return;
     }
-    record = await api(`/api/supervisor/people/${id}`);
+    [record, tags] = await Promise.all([api(`/api/supervisor/people/${id}`), loadTags().catch(() => null)]);
   } catch (err) {
     if (err.status === 403 || err.status === 404) say(notice, '无权查看此人的学习档案：只能查看本单位及下级单位的干部。', 'error');
     else if (err.status !== 401) say(notice, `学习档案加载失败：${err.message}`, 'error');
     return;
   }
   document.getElementById('record').hidden = false;
-  showHeader(record);
+  showHeader(record, tags);
   showMastery(record);
   showQuizzes(record);
   showReviews(record);
