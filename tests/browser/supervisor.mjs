@@ -119,6 +119,7 @@ async function signIn(page, login, landing) {
 try {
   // ------------------------------------------------------------ desktop: login → /supervisor/
   const desk = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', acceptDownloads: true });
+  desk.setDefaultTimeout(10000);
   const page = await desk.newPage();
   watch(page);
   const landed = await signIn(page, 'demo-supervisor', '/supervisor/');
@@ -225,6 +226,7 @@ try {
   const phone = await browser.newContext({
     viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN', storageState: state,
   });
+  phone.setDefaultTimeout(10000);
   const small = await phone.newPage();
   watch(small);
   await small.goto(baseUrl + '/supervisor/', { waitUntil: 'load' });
@@ -251,6 +253,7 @@ try {
 
   // ------------------------------------------------------------ a cadre is refused
   const other = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+  other.setDefaultTimeout(10000);
   const cadre = await other.newPage();
   watch(cadre);
   await signIn(cadre, 'demo-cadre', '/learn/');
