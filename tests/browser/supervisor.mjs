@@ -149,23 +149,37 @@ try {
   await shot(page, 'supervisor-dashboard-desktop.png');
 
   // ------------------------------------------------------------ the unit table and warnings
+  // One row per sub-unit, and one for the unit's own cadres when it has any.
+  const listed = (overview.by_unit || []).filter((u) => !u.own || u.cadres > 0);
   const unitRows = page.locator('#units tr');
-  check('the unit table lists sub-units', (await unitRows.count()) === (overview.units || []).length && (await unitRows.count()) > 0,
-    `${await unitRows.count()} rows, API ${(overview.units || []).length}`);
-  const warnings = (await apiJson(page, '/api/supervisor/warnings')).warnings || [];
-  check('the simulated cohort raises warnings', warnings.length > 0);
+  check('the unit table lists the sub-units', (await unitRows.count()) === listed.length && listed.length > 1,
+    `${await unitRows.count()} rows, API ${listed.length}`);
+  const shownUnits = await unitRows.evaluateAll((rows) => rows.map((r) => ({
+    id: r.dataset.unitId, own: r.dataset.own === 'true', warn: r.classList.contains('row-warn'),
+    cells: [...r.querySelectorAll('td')].map((td) => td.textContent),
+  })));
+  for (const u of listed) {
+    const row = shownUnits.find((x) => x.id === String(u.unit_id) && x.own === Boolean(u.own));
+    check(`unit ${u.name}: its figures as the API`, row && row.cells[0] === String(u.cadres) &&
+      row.cells[1] === (u.completion_rate === null ? '—' : pct(u.completion_rate)) &&
+      row.cells[2] === (u.participation_rate === null ? '—' : pct(u.participation_rate)),
+    JSON.stringify(row && row.cells));
+  }
+  const warningsReply = await apiJson(page, '/api/supervisor/warnings');
+  const warnings = warningsReply.warnings || [];
+  check('the simulated cohort raises unit and person warnings',
+    warnings.some((w) => w.user_id === null) && warnings.some((w) => w.user_id !== null));
+  const warnedIds = new Set(warnings.map((w) => String(w.unit_id)));
+  for (const u of shownUnits.filter((x) => !x.own)) {
+    check(`unit ${u.id} highlighted exactly when warned`, u.warn === warnedIds.has(u.id), `${u.warn}`);
+  }
+  if (await page.locator('#warnings-more').isVisible()) await page.click('#warnings-more');
   check('every warning is listed', (await page.locator('#warnings li').count()) === warnings.length,
     `${await page.locator('#warnings li').count()} vs ${warnings.length}`);
   const links = await page.locator('#warnings a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
   check('each warning links to a unit or a person',
     links.length === warnings.length && links.every((h) => /^\/supervisor\/(\?unit=\d+|person\.html\?id=\d+)$/.test(h)),
     links.slice(0, 3).join(' '));
-  const warnedIds = new Set(warnings.map((w) => String(w.unit_id)));
-  const highlighted = new Set(await page.locator('#units tr.row-warn').evaluateAll((rows) => rows.map((r) => r.dataset.unitId)));
-  const shouldWarn = (overview.units || []).map((u) => String(u.unit_id ?? u.id))
-    .filter((id) => warnedIds.has(id));
-  check('units with a warning are highlighted', shouldWarn.every((id) => highlighted.has(id)),
-    `warned ${shouldWarn.join(',')}; highlighted ${[...highlighted].join(',')}`);
 
   // ------------------------------------------------------------ exports
   for (const name of ['overview', 'warnings', 'people']) {
@@ -188,35 +202,42 @@ try {
   }
 
   // ------------------------------------------------------------ drill-down: a unit, then a person
-  const firstUnit = await unitRows.first().getAttribute('data-unit-id');
+  const firstUnit = shownUnits.find((u) => !u.own).id;
   await Promise.all([
-    page.waitForURL((u) => u.searchParams.get('unit') === firstUnit, { timeout: 8000 }),
-    page.click(`#units tr[data-unit-id="${firstUnit}"] a`),
+    page.waitForURL((u) => u.searchParams.get('unit') === firstUnit),
+    page.click(`#units tr[data-unit-id="${firstUnit}"][data-own="false"] a`),
   ]);
   await loaded(page);
   const unitView = await figuresMatch(page, `?unit=${firstUnit}`, `unit ${firstUnit}`);
   check('the breadcrumb names the unit', (await page.textContent('#crumbs [aria-current]')) === (unitView.overview.unit || {}).name,
     await page.textContent('#crumbs'));
   check('the unit filter shows the unit', (await page.inputValue('#f-unit')) === firstUnit);
-  // Down to a unit with cadres of its own.
-  for (let depth = 0; depth < 4 && (await page.locator('#people tr').count()) === 0; depth++) {
-    const next = await page.locator('#units tr').first().getAttribute('data-unit-id').catch(() => null);
-    if (!next) break;
-    await Promise.all([page.waitForURL((u) => u.searchParams.get('unit') === next), page.click(`#units tr[data-unit-id="${next}"] a`)]);
+  await chartDrawn(page, '#lift-chart', 'the unit\'s lift chart');
+  await shot(page, 'supervisor-unit-desktop.png');
+  // The cadre of this unit's tree with the most completed items, from the API.
+  const people = (await apiJson(page, `/api/supervisor/people?unit=${firstUnit}&per_page=500`)).people || [];
+  const busiest = people.slice().sort((a, b) => b.completed - a.completed)[0];
+  check('the unit lists its cadres', (await page.locator('#people tr').count()) === Math.min(20, people.length) && people.length > 0,
+    `${await page.locator('#people tr').count()} vs ${people.length}`);
+  let personId = null;
+  if (busiest) {
+    if (await page.locator('#people-more').isVisible()) await page.click('#people-more');
+    await Promise.all([
+      page.waitForURL((u) => u.pathname === '/supervisor/person.html'),
+      page.click(`#people tr[data-user-id="${busiest.id}"] a`),
+    ]);
     await loaded(page);
-  }
-  const personLink = page.locator('#people tr a').first();
-  if (check('the unit lists its cadres', (await personLink.count()) === 1)) {
-    const href = await personLink.getAttribute('href');
-    const personId = new URL(href, baseUrl).searchParams.get('id');
-    await Promise.all([page.waitForURL((u) => u.pathname === '/supervisor/person.html'), personLink.click()]);
-    await loaded(page);
+    personId = busiest.id;
     const record = await apiJson(page, `/api/supervisor/people/${personId}`);
-    const completed = record.completed_items || (Array.isArray(record.completed) ? record.completed : []);
+    check('the record names the person', (await page.textContent('#person-name')).includes(record.person.name));
+    const completions = record.completions || [];
     const rows = await page.locator('#completed tr').count();
-    check('the record lists the completed items', rows === completed.length && rows > 0, `${rows} vs ${completed.length}`);
+    check('the record lists the completed items', rows === completions.length && rows > 0, `${rows} vs ${completions.length}`);
     const dates = await page.locator('#completed tr td:nth-child(3)').allTextContents();
-    check('each completed item has a date', dates.every((d) => /^\d{4}-\d{2}-\d{2}$/.test(d)), dates.slice(0, 3).join(','));
+    check('each completed item has its date', dates.join() === completions.map((c) => c.date).join(),
+      dates.slice(0, 3).join(','));
+    check('the quiz results are listed', (await page.locator('#quizzes tr').count()) === (record.quizzes || []).length);
+    check('the record has mastery history', (record.mastery || []).some((m) => (m.history || []).length > 0));
     await chartDrawn(page, '#mastery-chart', 'the mastery chart');
     await shot(page, 'supervisor-person-desktop.png');
   }
@@ -234,9 +255,8 @@ try {
   await chartDrawn(small, '#lift-chart', 'the lift chart on a phone');
   await noOverflow(small, '/supervisor/');
   await shot(small, 'supervisor-dashboard-phone.png');
-  const someone = await small.locator('#warnings a[href^="/supervisor/person.html"]').first().getAttribute('href').catch(() => null);
-  if (someone) {
-    await small.goto(baseUrl + someone, { waitUntil: 'load' });
+  if (personId) {
+    await small.goto(`${baseUrl}/supervisor/person.html?id=${personId}`, { waitUntil: 'load' });
     await loaded(small);
     await chartDrawn(small, '#mastery-chart', 'the mastery chart on a phone');
     await noOverflow(small, 'person.html');
