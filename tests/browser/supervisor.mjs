@@ -95,6 +95,18 @@ async function figuresMatch(page, query, where) {
   return { overview, lift };
 }
 
+// Rows of the unit table are highlighted exactly when a unit warning names
+// that unit. Returns how many were.
+async function unitsHighlighted(page, warnings, where) {
+  const warned = new Set(warnings.filter((w) => w.user_id === null).map((w) => String(w.unit_id)));
+  const rows = await page.locator('#units tr[data-own="false"]').evaluateAll((trs) => trs.map((r) => ({
+    id: r.dataset.unitId, warn: r.classList.contains('row-warn') })));
+  for (const r of rows) {
+    check(`${where}: unit ${r.id} highlighted exactly when a warning names it`, r.warn === warned.has(r.id), String(r.warn));
+  }
+  return rows.filter((r) => r.warn).length;
+}
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
@@ -169,10 +181,7 @@ try {
   const warnings = warningsReply.warnings || [];
   check('the simulated cohort raises unit and person warnings',
     warnings.some((w) => w.user_id === null) && warnings.some((w) => w.user_id !== null));
-  const warnedIds = new Set(warnings.map((w) => String(w.unit_id)));
-  for (const u of shownUnits.filter((x) => !x.own)) {
-    check(`unit ${u.id} highlighted exactly when warned`, u.warn === warnedIds.has(u.id), `${u.warn}`);
-  }
+  let highlighted = await unitsHighlighted(page, warnings, 'the dashboard');
   if (await page.locator('#warnings-more').isVisible()) await page.click('#warnings-more');
   check('every warning is listed', (await page.locator('#warnings li').count()) === warnings.length,
     `${await page.locator('#warnings li').count()} vs ${warnings.length}`);
@@ -213,6 +222,9 @@ try {
     await page.textContent('#crumbs'));
   check('the unit filter shows the unit', (await page.inputValue('#f-unit')) === firstUnit);
   await chartDrawn(page, '#lift-chart', 'the unit\'s lift chart');
+  const unitWarnings = (await apiJson(page, `/api/supervisor/warnings?unit=${firstUnit}`)).warnings || [];
+  highlighted += await unitsHighlighted(page, unitWarnings, `unit ${firstUnit}`);
+  check('some unit with a warning is highlighted (dashboard or first drill-down)', highlighted > 0);
   await shot(page, 'supervisor-unit-desktop.png');
   // The cadre of this unit's tree with the most completed items, from the API.
   const people = (await apiJson(page, `/api/supervisor/people?unit=${firstUnit}&per_page=500`)).people || [];

@@ -224,12 +224,17 @@ function showTrend(lift) {
   const all = t.months || [];
   const first = all.findIndex((m) => m.pushed > 0);
   const months = first < 0 ? [] : all.slice(first);
-  if (t.feed_started && t.before && t.after) {
-    line.textContent = `个性化推送自 ${t.feed_started} 起上线：上线前完成率 ${percentText(t.before.rate)}，上线后 ${percentText(t.after.rate)}。`;
+  const started = t.feed_started ? String(t.feed_started).slice(0, 10) : '';
+  if (!started) {
+    line.textContent = '暂无个性化推荐上线记录（尚无上线的推荐模型）；下图为全部干部按月完成率。';
+  } else if (lift.from && started < lift.from) {
+    line.textContent = `个性化推荐自 ${started} 起上线，早于所选期间：期间内均为上线后的数据。`;
   } else {
-    line.textContent = '个性化推送在所选期间之前已上线，期间内均为上线后的数据。';
+    line.textContent = `个性化推荐自 ${started} 起上线：上线前完成率 ${percentText(t.before && t.before.rate)}，` +
+      `上线后 ${percentText(t.after && t.after.rate)}（浅色点为上线前的月份）。`;
   }
   if (!months.length) { emptyChart(box, '所选期间暂无推送数据'); return; }
+  const startMonth = started.slice(0, 7);
   drawChart(box, {
     legend: { show: false },
     tooltip: { trigger: 'axis', valueFormatter: (v) => percentText(v) },
@@ -237,7 +242,11 @@ function showTrend(lift) {
     yAxis: percentAxis(),
     grid: { top: 16 },
     series: [{ name: '全部干部完成率', type: 'line', itemStyle: { color: COLORS.personalised },
-      data: months.map((m) => ({ value: m.rate, itemStyle: { color: m.personalised_feed ? COLORS.personalised : COLORS.control } })) }],
+      data: months.map((m) => ({ value: m.rate, itemStyle: { color: m.personalised_feed ? COLORS.personalised : COLORS.control } })),
+      markLine: months.some((m) => m.month === startMonth) ? {
+        silent: true, symbol: 'none', lineStyle: { color: COLORS.warn, type: 'dashed' },
+        label: { formatter: '上线', color: COLORS.warn }, data: [{ xAxis: monthText(startMonth, true) }],
+      } : undefined }],
   });
 }
 
@@ -303,15 +312,20 @@ function rateCell(value, threshold) {
 }
 
 // Sub-units first, then the unit's own cadres (not in any sub-unit), if any.
+// A row is highlighted when a warning names the unit itself (not one of its
+// people); figures under the warning thresholds are red.
 function showUnits(o, filters, warnings, thresholds) {
   const warnedUnits = new Map();
-  for (const w of warnings) if (w.unit_id) warnedUnits.set(w.unit_id, (warnedUnits.get(w.unit_id) || 0) + 1);
+  const warnedPeople = new Map();
+  for (const w of warnings) {
+    const into = w.user_id ? warnedPeople : warnedUnits;
+    if (w.unit_id) into.set(w.unit_id, (into.get(w.unit_id) || 0) + 1);
+  }
   const units = (o.by_unit || []).filter((u) => !u.own || u.cadres > 0)
     .sort((a, b) => Number(a.own) - Number(b.own));
   const rows = units.map((u) => {
     const count = u.own ? 0 : warnedUnits.get(u.unit_id) || 0;
-    const lowPart = Number(u.participation_rate) < (thresholds.warn_participation ?? 0.6);
-    const lowPass = Number(u.pass_rate) < (thresholds.warn_pass_rate ?? 0.8);
+    const people = warnedPeople.get(u.unit_id) || 0;
     const flagged = count > 0;
     const name = u.own ? el('span', { text: `${u.name}（本级直属）` })
       : el('a', { href: withFilters('/supervisor/', filters, { unit: u.unit_id }), text: u.name });
@@ -322,8 +336,10 @@ function showUnits(o, filters, warnings, thresholds) {
       rateCell(u.participation_rate, thresholds.warn_participation ?? 0.6),
       rateCell(u.pass_rate, thresholds.warn_pass_rate ?? 0.8),
       el('td', { class: 'num', text: numberText(u.hours_per_cadre) }),
-      el('td', {}, flagged ? el('span', { class: 'badge badge-warn', text: `${count} 条` })
-        : lowPart || lowPass ? el('span', { class: 'badge badge-status-new', text: '偏低' }) : '—'));
+      el('td', { class: 'warn-cell' },
+        flagged ? el('span', { class: 'badge badge-warn', text: `单位 ${count}` }) : null,
+        people ? el('span', { class: 'badge badge-status-new', text: `个人 ${people}` }) : null,
+        flagged || people ? null : '—'));
   });
   document.getElementById('units').replaceChildren(...rows);
   document.getElementById('units-none').hidden = units.some((u) => !u.own);
