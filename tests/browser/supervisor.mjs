@@ -153,7 +153,9 @@ try {
     check('the CI bounds are the API\'s', difference.includes(bound(ci[0])) && difference.includes(bound(ci[1])),
       `${difference} vs ${JSON.stringify(ci)}`);
   }
-  check('the ratio is shown', /倍/.test(await page.textContent('#lift-ratio')));
+  const ratioText = await page.textContent('#lift-ratio');
+  check('the ratio is shown with its CI', lift.ratio && ratioText.includes(String(Number(Number(lift.ratio.value).toFixed(2)))) &&
+    ratioText.includes('倍') && ratioText.includes('95% 置信区间'), ratioText);
   await chartDrawn(page, '#months-chart', 'the monthly chart');
   await chartDrawn(page, '#hours-chart', 'the hours distribution');
   check('the lift chart is marked for assistive technology',

@@ -145,15 +145,17 @@ function showLiftFigures(lift) {
   const c = arms.control || {};
   const d = lift.difference || {};
   const r = lift.ratio || {};
-  const fig = (id, label, value, note) => el('div', { class: 'lift-figure', id },
-    el('span', { class: 'kpi-label', text: label }), el('span', { class: 'lift-value', text: value }),
+  const fig = (id, label, value, note, unit = '') => el('div', { class: 'lift-figure', id },
+    el('span', { class: 'kpi-label', text: label }),
+    el('span', { class: 'lift-line' }, el('span', { class: 'lift-value', text: value }),
+      unit && value !== '—' ? el('span', { class: 'lift-unit', text: unit }) : null),
     el('span', { class: 'kpi-note', text: note }));
   const ratio = (v) => numberText(v, 2);
   document.getElementById('lift-figures').replaceChildren(
     fig('lift-personalised', '个性化推送组', percentText(p.rate), `${p.cadres ?? '—'} 人 · 推送 ${p.pushed ?? '—'} · 完成 ${p.completed ?? '—'}`),
     fig('lift-control', '随机对照组', percentText(c.rate), `${c.cadres ?? '—'} 人 · 推送 ${c.pushed ?? '—'} · 完成 ${c.completed ?? '—'}`),
-    fig('lift-difference', '差值', pointsText(d.value), ciText(d.ci95, pointsText)),
-    fig('lift-ratio', '比值', r.value === null || r.value === undefined ? '—' : `${ratio(r.value)} 倍`, ciText(r.ci95, ratio)),
+    fig('lift-difference', '差值（个性化 − 对照）', pointsText(d.value), ciText(d.ci95, pointsText), '个百分点'),
+    fig('lift-ratio', '比值（个性化 ÷ 对照）', ratio(r.value), ciText(r.ci95, ratio), '倍'),
   );
   const lo = Array.isArray(d.ci95) ? Number(d.ci95[0]) : NaN;
   const verdict = el('p', { class: 'lift-verdict' });
