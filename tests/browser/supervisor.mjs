@@ -228,6 +228,30 @@ try {
   highlighted += await unitsHighlighted(page, unitWarnings, `unit ${firstUnit}`);
   check('some unit with a warning is highlighted (dashboard or first drill-down)', highlighted > 0);
   await shot(page, 'supervisor-unit-desktop.png');
+  // The filters: grassroots cadres over the last three months, from the form.
+  const to = unitView.overview.to;
+  const start = new Date(`${to.slice(0, 7)}-01T00:00:00Z`);
+  start.setUTCMonth(start.getUTCMonth() - 2);
+  const from = start.toISOString().slice(0, 10);
+  await page.selectOption('#f-category', 'grassroots');
+  await page.fill('#f-from', from);
+  await Promise.all([
+    page.waitForURL((u) => u.searchParams.get('category') === 'grassroots' && u.searchParams.get('from') === from),
+    page.click('#f-apply'),
+  ]);
+  await loaded(page);
+  const filtered = await figuresMatch(page, `?unit=${firstUnit}&category=grassroots&from=${from}&to=${to}`,
+    'grassroots, last three months');
+  check('the category filter narrows the cadres', filtered.overview.cadres < unitView.overview.cadres,
+    `${filtered.overview.cadres} of ${unitView.overview.cadres}`);
+  check('the filters stay in the form', (await page.inputValue('#f-category')) === 'grassroots' &&
+    (await page.inputValue('#f-from')) === from && (await page.inputValue('#f-unit')) === firstUnit);
+  const monthsShown = await page.evaluate(() => globalThis.echarts.getInstanceByDom(document.getElementById('months-chart'))
+    .getOption().xAxis[0].data.length);
+  check('the monthly chart covers the period', monthsShown <= 3 && monthsShown >= 1, String(monthsShown));
+  await page.goto(`${baseUrl}/supervisor/?unit=${firstUnit}`, { waitUntil: 'load' });
+  await loaded(page);
+
   // The cadre of this unit's tree with the most completed items, from the API.
   const people = (await apiJson(page, `/api/supervisor/people?unit=${firstUnit}&per_page=500`)).people || [];
   const busiest = people.slice().sort((a, b) => b.completed - a.completed)[0];

@@ -52,10 +52,7 @@ function withFilters(path, filters, overrides = {}) {
 function unitOptions(overview, filters) {
   const here = overview.unit || {};
   const options = [el('option', { value: '', text: '本级及全部下级单位' })];
-  if (filters.unit) {
-    for (const p of here.path || []) options.push(el('option', { value: String(p.id), text: p.name }));
-    options.push(el('option', { value: String(here.id), text: `　${here.name}` }));
-  }
+  if (filters.unit) options.push(el('option', { value: String(here.id), text: `　${here.name}` }));
   for (const u of overview.by_unit || []) {
     if (u.own) continue;
     options.push(el('option', { value: String(u.unit_id), text: `${filters.unit ? '　　' : '　'}${u.name}` }));
@@ -72,17 +69,12 @@ function showFilters(filters, overview) {
   document.getElementById('f-to').value = filters.to || overview.to || '';
   document.getElementById('f-category').value = filters.category || '';
 
-  // 全部 › (the path, when the API gives it) › this unit.
+  // 全部单位 › this unit (the API names a unit, not its ancestors).
   const crumbs = document.getElementById('crumbs');
   const trail = [];
   if (filters.unit) {
-    trail.push(el('a', { href: withFilters('/supervisor/', filters, { unit: '' }), text: '全部单位' }));
-    for (const p of here.path || []) {
-      if (p.id === here.id) continue;
-      trail.push(el('span', { class: 'crumb-sep', 'aria-hidden': 'true', text: ' › ' }),
-        el('a', { href: withFilters('/supervisor/', filters, { unit: p.id }), text: p.name }));
-    }
-    trail.push(el('span', { class: 'crumb-sep', 'aria-hidden': 'true', text: ' › ' }));
+    trail.push(el('a', { href: withFilters('/supervisor/', filters, { unit: '' }), text: '全部单位' }),
+      el('span', { class: 'crumb-sep', 'aria-hidden': 'true', text: ' › ' }));
   }
   trail.push(el('strong', { 'aria-current': 'page', text: here.name || '全部单位' }));
   crumbs.replaceChildren(...trail);
