@@ -51,6 +51,8 @@ usage(FILE *out)
 	    "                               (default 6) of simulated learning before NOW (default\n"
 	    "                               today), deterministic for a seed (default 1); needs the\n"
 	    "                               tags and a library; once per database\n"
+	    "  explain-figures              print the query plan of each statement of the supervisor's\n"
+	    "                               figures (the overview's benchmark shows them)\n"
 	    "\n"
 	    "ROLE is cadre, editor, supervisor or admin; CAT is leading, middle, grassroots or new_hire.\n");
 }
@@ -693,6 +695,31 @@ cmd_schema_version(const char *db_path, int argc)
 	return 0;
 }
 
+/* The query plan of each statement behind the supervisor's overview. */
+static int
+cmd_explain_figures(sqlite3 *db, int argc, char *argv[])
+{
+	(void)argv;
+	if (argc != 1)
+		return usage_error("explain-figures takes no arguments%s", "");
+	for (const struct sv_statement *s = sv_figures_statements; s->name != NULL; s++) {
+		sqlite3_stmt *stmt;
+		char *sql = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", s->sql);
+
+		if (sql == NULL || sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+			fprintf(stderr, "qingfeng-admin: %s: %s\n", s->name, sqlite3_errmsg(db));
+			sqlite3_free(sql);
+			return 1;
+		}
+		printf("%s:\n", s->name);
+		while (sqlite3_step(stmt) == SQLITE_ROW)
+			printf("  %s\n", (const char *)sqlite3_column_text(stmt, 3));
+		sqlite3_finalize(stmt);
+		sqlite3_free(sql);
+	}
+	return 0;
+}
+
 /* Commands that work on a created-or-migrated database. */
 static const struct {
 	const char *name;
@@ -707,6 +734,7 @@ static const struct {
 	{ "content-stats", cmd_content_stats },
 	{ "export-content", cmd_export_content },
 	{ "simulate", cmd_simulate },
+	{ "explain-figures", cmd_explain_figures },
 };
 
 int

@@ -29,24 +29,18 @@
 int
 export_format_of(struct request *req, enum export_format *out)
 {
-	const struct param_spec *spec = req->route->params;
+	const struct param_value *format = sv_param(req, "format");
+	const char *v = format != NULL ? format->text : "json";
 
-	*out = EXPORT_JSON;
-	for (int i = 0; spec != NULL && spec[i].name != NULL; i++) {
-		const char *v = req->params[i].text;
-
-		if (strcmp(spec[i].name, "format") != 0 || !req->params[i].present)
-			continue;
-		if (strcmp(v, "json") == 0)
-			*out = EXPORT_JSON;
-		else if (strcmp(v, "csv") == 0)
-			*out = EXPORT_CSV;
-		else if (strcmp(v, "xlsx") == 0)
-			*out = EXPORT_XLSX;
-		else {
-			response_error(req, 400, "bad_format", "format 只能是 json、csv 或 xlsx");
-			return -1;
-		}
+	if (strcmp(v, "json") == 0)
+		*out = EXPORT_JSON;
+	else if (strcmp(v, "csv") == 0)
+		*out = EXPORT_CSV;
+	else if (strcmp(v, "xlsx") == 0)
+		*out = EXPORT_XLSX;
+	else {
+		response_error(req, 400, "bad_format", "format 只能是 json、csv 或 xlsx");
+		return -1;
 	}
 	return 0;
 }

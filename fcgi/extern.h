@@ -558,6 +558,17 @@ extern const struct param_spec supervisor_warnings_params[];
 extern const struct param_spec supervisor_people_params[];
 extern const struct param_spec supervisor_person_params[];
 
+/* The query parameters every supervisor page reads (sv_query_from_request). */
+#define SV_DATE_PARAMS \
+	{ "from", PARAM_DATE, 0, 0, 0 }, \
+	{ "to", PARAM_DATE, 0, 0, 0 }
+#define SV_PERIOD_PARAMS \
+	{ "unit", PARAM_INT, 1, INT64_MAX, 0 }, \
+	{ "category", PARAM_STRING, 1, 16, 0 }, \
+	SV_DATE_PARAMS
+/* The value of the route's declared parameter 'name' when the request gave it, else NULL. */
+const struct param_value *sv_param(const struct request *req, const char *name);
+
 /* The most months a period may span. */
 #define SV_MAX_MONTHS 120
 /* Categories of cadres, in the order the dashboard lists them ("" last: none). */
@@ -594,8 +605,17 @@ struct sv_figures {
 	struct sv_group *units;                  /* the root's children (or each unit), by name */
 	size_t unit_count;
 	struct sv_group categories[SV_CATEGORIES];
+	/* Internal: each unit of the tree (by id) and its group; each day's month. */
+	struct sv_unit_map { int64_t unit; size_t group; } *map;
+	size_t map_count;
+	int *month_of_day;
 };
 
+/* The figures' SQL statements by name (NULL-terminated), for their query plans. */
+struct sv_statement {
+	const char *name, *sql;
+};
+extern const struct sv_statement sv_figures_statements[];
 /* Fills 'out' (zeroed here; free with sv_figures_free) for 'q'. 0, or -1 with 'err'. */
 int sv_figures_compute(sqlite3 *db, const struct sv_query *q, struct sv_figures *out,
     struct qf_error *err);

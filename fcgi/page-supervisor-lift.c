@@ -24,10 +24,7 @@
 #define LIFT_MIN_CADRES 10
 
 const struct param_spec supervisor_lift_params[] = {
-	{ "unit", PARAM_INT, 1, INT64_MAX, 0 },
-	{ "category", PARAM_STRING, 1, 16, 0 },
-	{ "from", PARAM_DATE, 0, 0, 0 },
-	{ "to", PARAM_DATE, 0, 0, 0 },
+	SV_PERIOD_PARAMS,
 	{ NULL, 0, 0, 0, 0 },
 };
 

@@ -15,10 +15,7 @@
 #include "extern.h"
 
 const struct param_spec supervisor_overview_params[] = {
-	{ "unit", PARAM_INT, 1, INT64_MAX, 0 },
-	{ "category", PARAM_STRING, 1, 16, 0 },
-	{ "from", PARAM_DATE, 0, 0, 0 },
-	{ "to", PARAM_DATE, 0, 0, 0 },
+	SV_PERIOD_PARAMS,
 	{ "format", PARAM_STRING, 1, 8, 0 },
 	{ "table", PARAM_STRING, 1, 16, 0 },
 	{ NULL, 0, 0, 0, 0 },
@@ -180,14 +177,12 @@ unit_name_of(sqlite3 *db, int64_t id, char out[static 256])
 static void
 overview_export(struct request *req, enum export_format format, json_t *reply, const char *unit_name)
 {
-	const char *table = "units", *list = "by_unit";
+	const struct param_value *asked = sv_param(req, "table");
+	const char *table = asked != NULL ? asked->text : "units", *list = "by_unit";
 	json_t *rows = json_array(), *total = json_deep_copy(reply), *row;
 	char filename[384];
 	size_t i;
 
-	for (int p = 0; req->route->params[p].name != NULL; p++)
-		if (strcmp(req->route->params[p].name, "table") == 0 && req->params[p].present)
-			table = req->params[p].text;
 	if (strcmp(table, "categories") == 0)
 		list = "by_category";
 	else if (strcmp(table, "months") == 0)

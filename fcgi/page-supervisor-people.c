@@ -16,10 +16,7 @@
 #define PEOPLE_DEFAULT_PER_PAGE 50
 
 const struct param_spec supervisor_people_params[] = {
-	{ "unit", PARAM_INT, 1, INT64_MAX, 0 },
-	{ "category", PARAM_STRING, 1, 16, 0 },
-	{ "from", PARAM_DATE, 0, 0, 0 },
-	{ "to", PARAM_DATE, 0, 0, 0 },
+	SV_PERIOD_PARAMS,
 	{ "format", PARAM_STRING, 1, 8, 0 },
 	{ "page", PARAM_INT, 1, 1000000, 0 },
 	{ "per_page", PARAM_INT, 1, 500, 0 },
@@ -127,22 +124,12 @@ person_row(sqlite3_stmt *stmt)
 	    "link", link);
 }
 
-/* The value of declared parameter 'name', or NULL. */
-static const struct param_value *
-param(const struct request *req, const char *name)
-{
-	for (int i = 0; req->route->params[i].name != NULL; i++)
-		if (strcmp(req->route->params[i].name, name) == 0 && req->params[i].present)
-			return &req->params[i];
-	return NULL;
-}
-
 void
 page_supervisor_people(struct request *req)
 {
 	sqlite3 *db = req->app->db;
-	const struct param_value *sort = param(req, "sort"), *order = param(req, "order");
-	const struct param_value *page = param(req, "page"), *per_page = param(req, "per_page");
+	const struct param_value *sort = sv_param(req, "sort"), *order = sv_param(req, "order");
+	const struct param_value *page = sv_param(req, "page"), *per_page = sv_param(req, "per_page");
 	const char *sort_sql = "name", *order_sql = "ASC";
 	struct sv_query q;
 	enum export_format format;

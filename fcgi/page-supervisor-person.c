@@ -18,8 +18,7 @@
 #define PERSON_MAX_REVIEWS 100
 
 const struct param_spec supervisor_person_params[] = {
-	{ "from", PARAM_DATE, 0, 0, 0 },
-	{ "to", PARAM_DATE, 0, 0, 0 },
+	SV_DATE_PARAMS,
 	{ NULL, 0, 0, 0, 0 },
 };
 

@@ -33,10 +33,7 @@
 #define WARN_DEFAULT_LIMIT 500
 
 const struct param_spec supervisor_warnings_params[] = {
-	{ "unit", PARAM_INT, 1, INT64_MAX, 0 },
-	{ "category", PARAM_STRING, 1, 16, 0 },
-	{ "from", PARAM_DATE, 0, 0, 0 },
-	{ "to", PARAM_DATE, 0, 0, 0 },
+	SV_PERIOD_PARAMS,
 	{ "format", PARAM_STRING, 1, 8, 0 },
 	{ "limit", PARAM_INT, 1, 100000, 0 },
 	{ NULL, 0, 0, 0, 0 },
@@ -295,6 +292,7 @@ page_supervisor_warnings(struct request *req)
 	struct sv_query q;
 	struct qf_error err;
 	enum export_format format;
+	const struct param_value *limit;
 	json_t *warnings, *reply;
 	int64_t now, end;
 	char from[11], to[11];
@@ -311,9 +309,8 @@ page_supervisor_warnings(struct request *req)
 	if (context.inactive_days < 1)
 		context.inactive_days = 1;
 	context.limit = format == EXPORT_JSON ? WARN_DEFAULT_LIMIT : 100000;
-	for (int i = 0; req->route->params[i].name != NULL; i++)
-		if (strcmp(req->route->params[i].name, "limit") == 0 && req->params[i].present)
-			context.limit = (size_t)req->params[i].integer;
+	if ((limit = sv_param(req, "limit")) != NULL)
+		context.limit = (size_t)limit->integer;
 	context.counts = json_object();
 	warnings = json_array();
 	/* As of the end of 'to', or now when that is still to come. */

@@ -39,61 +39,65 @@ const char *const sv_category_labels[SV_CATEGORIES] = {
 /*
  * tree(id, top): every unit of the scope and the group it counts in — the
  * root's direct child it lies under (the root itself for the root's own
- * cadres), or itself when ?6 (own_units) is 1. For every unit (?1 = 0) the
+ * cadres), or itself when ?2 (own_units) is 1. For every unit (?1 = 0) the
  * roots of the forest stand for the children.
  */
-#define SV_TREE \
-	"tree(id, top) AS (SELECT id, id FROM units" \
-	"   WHERE CASE WHEN ?1 = 0 THEN parent_id IS NULL ELSE id = ?1 END" \
-	" UNION SELECT u.id, CASE WHEN ?6 = 1 OR t.id = ?1 THEN u.id ELSE t.top END" \
+static const char sql_tree[] =
+	"WITH RECURSIVE tree(id, top) AS (SELECT id, id FROM units"
+	"   WHERE CASE WHEN ?1 = 0 THEN parent_id IS NULL ELSE id = ?1 END"
+	" UNION SELECT u.id, CASE WHEN ?2 = 1 OR t.id = ?1 THEN u.id ELSE t.top END"
 	"   FROM units u JOIN tree t ON u.parent_id = t.id)"
+	" SELECT t.id, t.top, n.name FROM tree t JOIN units n ON n.id = t.top ORDER BY t.id";
 
-/* Parameters of every query: ?1 root, ?2 category, ?3 from day, ?4 to day, ?5 pass mark, ?6 own units. */
-static const char sql_groups[] =
-	"WITH RECURSIVE " SV_TREE
-	" SELECT DISTINCT t.top, n.name FROM tree t JOIN units n ON n.id = t.top";
+/*
+ * The figures' rows, (unit, category, day, a, b), read straight off the
+ * cells by day (a short range scan of a primary key): which group a unit
+ * counts in, and the month of the day, are looked up in memory, so no
+ * join or grouping runs per row. Parameters: ?2 category, ?3 from day,
+ * ?4 to day, ?5 pass mark.
+ */
 static const char sql_cadres[] =
-	"WITH RECURSIVE " SV_TREE
-	" SELECT t.top, coalesce(u.category, ''), count(*) FROM tree t"
-	" JOIN users u ON u.role = 'cadre' AND u.unit_id = t.id"
-	" WHERE u.disabled = 0 AND (?2 IS NULL OR u.category = ?2)"
-	" GROUP BY 1, 2";
+	"SELECT unit_id, coalesce(category, ''), 0, count(*), 0 FROM users"
+	" WHERE role = 'cadre' AND disabled = 0 AND (?2 IS NULL OR category = ?2) GROUP BY 1, 2";
 static const char sql_pushes[] =
-	"WITH RECURSIVE " SV_TREE
-	" SELECT t.top, c.category, c.shown_day, sum(c.pairs),"
-	"   sum(CASE WHEN c.done_day <= ?4 THEN c.pairs ELSE 0 END)"
-	" FROM push_cells c JOIN tree t ON t.id = c.unit_id"
-	" WHERE c.counted = 1 AND c.shown_day BETWEEN ?3 AND ?4 AND (?2 IS NULL OR c.category = ?2)"
-	" GROUP BY 3, 1, 2";
+	"SELECT unit_id, category, shown_day, pairs, CASE WHEN done_day <= ?4 THEN pairs ELSE 0 END"
+	" FROM push_cells WHERE counted = 1 AND shown_day BETWEEN ?3 AND ?4"
+	"   AND (?2 IS NULL OR category = ?2)";
 static const char sql_quizzes[] =
-	"WITH RECURSIVE " SV_TREE
-	" SELECT t.top, c.category, c.first_day, sum(c.quizzes),"
-	"   sum(CASE WHEN 1.0 * c.correct / c.questions >= ?5 THEN c.quizzes ELSE 0 END)"
-	" FROM quiz_cells c JOIN tree t ON t.id = c.unit_id"
-	" WHERE c.counted = 1 AND c.first_day BETWEEN ?3 AND ?4 AND (?2 IS NULL OR c.category = ?2)"
-	" GROUP BY 3, 1, 2";
+	"SELECT unit_id, category, first_day, quizzes,"
+	"   CASE WHEN 1.0 * correct / questions >= ?5 THEN quizzes ELSE 0 END"
+	" FROM quiz_cells WHERE counted = 1 AND first_day BETWEEN ?3 AND ?4"
+	"   AND (?2 IS NULL OR category = ?2)";
 static const char sql_hours[] =
-	"WITH RECURSIVE " SV_TREE
-	" SELECT t.top, c.category, c.day, sum(c.minutes), sum(c.items)"
-	" FROM hour_cells c JOIN tree t ON t.id = c.unit_id"
-	" WHERE c.counted = 1 AND c.day BETWEEN ?3 AND ?4 AND c.prev_day < ?3"
-	"   AND (?2 IS NULL OR c.category = ?2)"
-	" GROUP BY 3, 1, 2";
-/* Whole months inside the period: ?3, ?4 are yyyymm here; the month goes back in column 3. */
-static const char sql_active_months[] =
-	"WITH RECURSIVE " SV_TREE
-	" SELECT t.top, c.category, c.month, sum(c.users)"
-	" FROM active_cells c JOIN tree t ON t.id = c.unit_id"
-	" WHERE c.counted = 1 AND c.month BETWEEN ?3 AND ?4 AND (?2 IS NULL OR c.category = ?2)"
-	" GROUP BY 3, 1, 2";
-/* A month cut by the period's ends: cadres active between days ?3 and ?4; column 3 unused. */
+	"SELECT unit_id, category, day, minutes, items FROM hour_cells"
+	" WHERE counted = 1 AND day BETWEEN ?3 AND ?4 AND prev_day < ?3 AND (?2 IS NULL OR category = ?2)";
+/* Cadres by their first active day of a month (cut at the end) or their last (cut at the start). */
+static const char sql_active_first[] =
+	"SELECT unit_id, category, day, users, 0 FROM active_cells"
+	" WHERE counted = 1 AND edge = 0 AND day BETWEEN ?3 AND ?4 AND (?2 IS NULL OR category = ?2)";
+static const char sql_active_last[] =
+	"SELECT unit_id, category, day, users, 0 FROM active_cells"
+	" WHERE counted = 1 AND edge = 1 AND day BETWEEN ?3 AND ?4 AND (?2 IS NULL OR category = ?2)";
+/* A month cut at both ends (a period within one month): cadres active between ?3 and ?4. */
 static const char sql_active_days[] =
-	"WITH RECURSIVE " SV_TREE
-	" SELECT t.top, coalesce(u.category, ''), 0, count(DISTINCT a.user_id)"
-	" FROM activity_days a JOIN users u ON u.id = a.user_id JOIN tree t ON t.id = u.unit_id"
+	"SELECT u.unit_id, coalesce(u.category, ''), 0, count(DISTINCT a.user_id), 0"
+	" FROM activity_days a JOIN users u ON u.id = a.user_id"
 	" WHERE a.day BETWEEN ?3 AND ?4 AND u.role = 'cadre' AND u.disabled = 0"
 	"   AND (?2 IS NULL OR u.category = ?2)"
 	" GROUP BY 1, 2";
+
+/* The statements above by name, for `qingfeng-admin explain-figures`. */
+const struct sv_statement sv_figures_statements[] = {
+	{ "tree", sql_tree },
+	{ "cadres", sql_cadres },
+	{ "pushes", sql_pushes },
+	{ "quizzes", sql_quizzes },
+	{ "hours", sql_hours },
+	{ "active_first", sql_active_first },
+	{ "active_last", sql_active_last },
+	{ "active_days", sql_active_days },
+	{ NULL, NULL },
+};
 
 /* ------------------------------------------------------------------ days */
 
@@ -214,31 +218,13 @@ sv_category_index(const char *code)
 	return SV_CATEGORIES - 1;
 }
 
-static int
-sv_month_index(const struct sv_figures *f, int64_t day)
-{
-	for (int i = 0; i < f->months; i++)
-		if (day >= f->month_first[i] && day <= f->month_last[i])
-			return i;
-	return -1;
-}
-
-static struct sv_group *
-sv_unit_group(struct sv_figures *f, int64_t id)
-{
-	for (size_t i = 0; i < f->unit_count; i++)
-		if (f->units[i].id == id)
-			return &f->units[i];
-	return NULL;
-}
-
 enum sv_field { SV_CADRES, SV_PUSHES, SV_QUIZZES, SV_HOURS, SV_ACTIVE };
 
 /* Adds one row (a, b) of 'field' for group 'top', category 'cat', month 'm' (-1: none) to every sum it is part of. */
 static void
-sv_add(struct sv_figures *f, enum sv_field field, int64_t top, int cat, int m, int64_t a, int64_t b)
+sv_add(struct sv_figures *f, enum sv_field field, struct sv_group *unit, int cat, int m, int64_t a,
+    int64_t b)
 {
-	struct sv_group *unit = sv_unit_group(f, top);
 	struct sv_sums *targets[4] = {
 		&f->total, unit ? &unit->sums : NULL, &f->categories[cat].sums,
 		m >= 0 ? &f->month[m] : NULL,
@@ -259,26 +245,33 @@ sv_add(struct sv_figures *f, enum sv_field field, int64_t top, int cat, int m, i
 	}
 }
 
-static void
-sv_bind(sqlite3_stmt *stmt, const struct sv_query *q, int64_t from, int64_t to)
+/* The group unit 'unit' counts in, or NULL when it lies outside the tree. */
+static struct sv_group *
+sv_group_of(const struct sv_figures *f, int64_t unit)
 {
-	sqlite3_bind_int64(stmt, 1, q->unit);
-	if (q->category != NULL)
-		sqlite3_bind_text(stmt, 2, q->category, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, from);
-	sqlite3_bind_int64(stmt, 4, to);
-	sqlite3_bind_double(stmt, 5, q->pass_mark);
-	sqlite3_bind_int(stmt, 6, q->own_units);
+	size_t lo = 0, hi = f->map_count;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (f->map[mid].unit == unit)
+			return f->map[mid].group < f->unit_count ? &f->units[f->map[mid].group] : NULL;
+		if (f->map[mid].unit < unit)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
 }
 
 /*
- * Runs one figure's query over [from, to] and adds its rows. Column 3 is a
- * day (by_day) mapped to its month, a yyyymm (by_month), or unused with
- * 'fixed_month' the month of every row.
+ * Runs one figure's query over days [from, to] and adds its rows. The
+ * month of a row is that of its day (column 2), or 'fixed_month' when
+ * that is not negative.
  */
 static int
 sv_run(sqlite3 *db, const char *sql, const struct sv_query *q, int64_t from, int64_t to,
-    enum sv_field field, int by_day, int fixed_month, struct sv_figures *f, struct qf_error *err)
+    enum sv_field field, int fixed_month, struct sv_figures *f, struct qf_error *err)
 {
 	sqlite3_stmt *stmt = stmt_get(db, sql);
 	int rc;
@@ -287,28 +280,28 @@ sv_run(sqlite3 *db, const char *sql, const struct sv_query *q, int64_t from, int
 		qf_error_set(err, "figures: %s", sqlite3_errmsg(db));
 		return -1;
 	}
-	sv_bind(stmt, q, from, to);
+	if (q->category != NULL)
+		sqlite3_bind_text(stmt, 2, q->category, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, from);
+	sqlite3_bind_int64(stmt, 4, to);
+	if (sqlite3_bind_parameter_count(stmt) >= 5)
+		sqlite3_bind_double(stmt, 5, q->pass_mark);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		int64_t top = sqlite3_column_int64(stmt, 0);
-		const unsigned char *cat = sqlite3_column_text(stmt, 1);
-		int m = -1;
+		struct sv_group *group = sv_group_of(f, sqlite3_column_int64(stmt, 0));
 
-		if (field == SV_CADRES) {
-			sv_add(f, field, top, sv_category_index(cat ? (const char *)cat : ""), -1,
-			    sqlite3_column_int64(stmt, 2), 0);
+		const unsigned char *cat = sqlite3_column_text(stmt, 1);
+		int64_t day = sqlite3_column_int64(stmt, 2);
+		int m = fixed_month;
+
+		if (group == NULL)
 			continue;
+		if (field != SV_CADRES && m < 0) {
+			if (day < q->from_day || day > q->to_day)
+				continue;
+			m = f->month_of_day[day - q->from_day];
 		}
-		if (by_day)
-			m = sv_month_index(f, sqlite3_column_int64(stmt, 2));
-		else if (fixed_month >= 0)
-			m = fixed_month;
-		else
-			for (int i = 0; i < f->months; i++)
-				if (f->month_key[i] == sqlite3_column_int(stmt, 2))
-					m = i;
-		sv_add(f, field, top, sv_category_index(cat ? (const char *)cat : ""), m,
-		    sqlite3_column_int64(stmt, 3),
-		    sqlite3_column_count(stmt) > 4 ? sqlite3_column_int64(stmt, 4) : 0);
+		sv_add(f, field, group, sv_category_index(cat ? (const char *)cat : ""), m,
+		    sqlite3_column_int64(stmt, 3), sqlite3_column_int64(stmt, 4));
 	}
 	stmt_release(stmt);
 	if (rc != SQLITE_DONE) {
@@ -319,39 +312,60 @@ sv_run(sqlite3 *db, const char *sql, const struct sv_query *q, int64_t from, int
 }
 
 static int
-sv_group_cmp(const void *a, const void *b)
+sv_group_by_name(const void *a, const void *b)
 {
 	return strcmp(((const struct sv_group *)a)->name, ((const struct sv_group *)b)->name);
 }
 
 static int
+sv_group_by_id(const void *a, const void *b)
+{
+	int64_t x = ((const struct sv_group *)a)->id, y = ((const struct sv_group *)b)->id;
+
+	return (x > y) - (x < y);
+}
+
+/* The tree: every unit of the scope (f->map, by id) and the groups they count in (f->units). */
+static int
 sv_load_groups(sqlite3 *db, const struct sv_query *q, struct sv_figures *f, struct qf_error *err)
 {
-	sqlite3_stmt *stmt = stmt_get(db, sql_groups);
-	size_t cap = 0;
+	sqlite3_stmt *stmt = stmt_get(db, sql_tree);
+	size_t map_cap = 0, group_cap = 0;
 	int rc;
 
 	if (stmt == NULL) {
 		qf_error_set(err, "figures: %s", sqlite3_errmsg(db));
 		return -1;
 	}
-	sv_bind(stmt, q, 0, 0);
+	sqlite3_bind_int64(stmt, 1, q->unit);
+	sqlite3_bind_int(stmt, 2, q->own_units);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (f->unit_count == cap) {
+		int64_t top = sqlite3_column_int64(stmt, 1);
+
+		if (f->map_count == map_cap) {
+			struct sv_unit_map *grown;
+
+			map_cap = map_cap ? map_cap * 2 : 64;
+			if ((grown = realloc(f->map, map_cap * sizeof(*grown))) == NULL)
+				goto nomem;
+			f->map = grown;
+		}
+		f->map[f->map_count].unit = sqlite3_column_int64(stmt, 0);
+		f->map[f->map_count++].group = (size_t)top;    /* the top's id until the groups are sorted */
+		if (top != sqlite3_column_int64(stmt, 0))
+			continue;      /* a top is its own unit: one group per top */
+		if (f->unit_count == group_cap) {
 			struct sv_group *grown;
 
-			cap = cap ? cap * 2 : 16;
-			if ((grown = realloc(f->units, cap * sizeof(*grown))) == NULL) {
-				stmt_release(stmt);
-				qf_error_set(err, "figures: out of memory");
-				return -1;
-			}
+			group_cap = group_cap ? group_cap * 2 : 16;
+			if ((grown = realloc(f->units, group_cap * sizeof(*grown))) == NULL)
+				goto nomem;
 			f->units = grown;
 		}
 		memset(&f->units[f->unit_count], 0, sizeof(f->units[0]));
-		f->units[f->unit_count].id = sqlite3_column_int64(stmt, 0);
+		f->units[f->unit_count].id = top;
 		snprintf(f->units[f->unit_count].name, sizeof(f->units[0].name), "%s",
-		    (const char *)sqlite3_column_text(stmt, 1));
+		    (const char *)sqlite3_column_text(stmt, 2));
 		f->unit_count++;
 	}
 	stmt_release(stmt);
@@ -359,9 +373,19 @@ sv_load_groups(sqlite3 *db, const struct sv_query *q, struct sv_figures *f, stru
 		qf_error_set(err, "figures: %s", sqlite3_errmsg(db));
 		return -1;
 	}
-	if (f->unit_count > 1)
-		qsort(f->units, f->unit_count, sizeof(f->units[0]), sv_group_cmp);
+	/* Each unit's group by the top's id, found among the groups sorted by id. */
+	qsort(f->units, f->unit_count, sizeof(f->units[0]), sv_group_by_id);
+	for (size_t i = 0; i < f->map_count; i++) {
+		struct sv_group key = { .id = (int64_t)f->map[i].group }, *g;
+
+		g = bsearch(&key, f->units, f->unit_count, sizeof(f->units[0]), sv_group_by_id);
+		f->map[i].group = g != NULL ? (size_t)(g - f->units) : SIZE_MAX;
+	}
 	return 0;
+nomem:
+	stmt_release(stmt);
+	qf_error_set(err, "figures: out of memory");
+	return -1;
 }
 
 int
@@ -386,7 +410,8 @@ sv_period_months(int64_t from, int64_t to, int key[SV_MAX_MONTHS], int64_t first
 int
 sv_figures_compute(sqlite3 *db, const struct sv_query *q, struct sv_figures *f, struct qf_error *err)
 {
-	int full_lo = 0, full_hi = -1;
+	int64_t ms, next;
+	int key, first_full;
 
 	memset(f, 0, sizeof(*f));
 	for (int i = 0; i < SV_CATEGORIES; i++)
@@ -396,30 +421,35 @@ sv_figures_compute(sqlite3 *db, const struct sv_query *q, struct sv_figures *f, 
 		qf_error_set(err, "figures: period too long");
 		return -1;
 	}
-	if (sv_load_groups(db, q, f, err) < 0 ||
-	    sv_run(db, sql_cadres, q, q->from_day, q->to_day, SV_CADRES, 0, -1, f, err) < 0 ||
-	    sv_run(db, sql_pushes, q, q->from_day, q->to_day, SV_PUSHES, 1, -1, f, err) < 0 ||
-	    sv_run(db, sql_quizzes, q, q->from_day, q->to_day, SV_QUIZZES, 1, -1, f, err) < 0 ||
-	    sv_run(db, sql_hours, q, q->from_day, q->to_day, SV_HOURS, 1, -1, f, err) < 0)
-		goto fail;
-	/* Participation: whole months from the cells, cut ones from the days. */
-	for (int i = 0; i < f->months; i++) {
-		int key, whole;
-		int64_t first, next;
-
-		sv_month_of(f->month_first[i], &key, &first, &next);
-		whole = f->month_first[i] == first && f->month_last[i] == next - 1;
-		if (whole) {
-			if (full_hi < 0)
-				full_lo = i;
-			full_hi = i;
-		} else if (sv_run(db, sql_active_days, q, f->month_first[i], f->month_last[i],
-		    SV_ACTIVE, 0, i, f, err) < 0)
-			goto fail;
+	if ((f->month_of_day = malloc((size_t)(q->to_day - q->from_day + 1) * sizeof(int))) == NULL) {
+		qf_error_set(err, "figures: out of memory");
+		return -1;
 	}
-	if (full_hi >= 0 && sv_run(db, sql_active_months, q, f->month_key[full_lo],
-	    f->month_key[full_hi], SV_ACTIVE, 0, -1, f, err) < 0)
+	for (int i = 0; i < f->months; i++)
+		for (int64_t d = f->month_first[i]; d <= f->month_last[i]; d++)
+			f->month_of_day[d - q->from_day] = i;
+	if (sv_load_groups(db, q, f, err) < 0 ||
+	    sv_run(db, sql_cadres, q, q->from_day, q->to_day, SV_CADRES, -1, f, err) < 0 ||
+	    sv_run(db, sql_pushes, q, q->from_day, q->to_day, SV_PUSHES, -1, f, err) < 0 ||
+	    sv_run(db, sql_quizzes, q, q->from_day, q->to_day, SV_QUIZZES, -1, f, err) < 0 ||
+	    sv_run(db, sql_hours, q, q->from_day, q->to_day, SV_HOURS, -1, f, err) < 0)
 		goto fail;
+	/*
+	 * Participation. Months that start with their calendar month: cadres
+	 * by first active day up to the month's last day in the period. A first
+	 * month cut at its start but running to its end: by last active day
+	 * from the period's first. One cut at both ends: from the days.
+	 */
+	sv_month_of(q->from_day, &key, &ms, &next);
+	first_full = q->from_day == ms ? 0 : 1;
+	if (first_full < f->months && sv_run(db, sql_active_first, q, f->month_first[first_full],
+	    q->to_day, SV_ACTIVE, -1, f, err) < 0)
+		goto fail;
+	if (first_full == 1 && sv_run(db, f->month_last[0] == next - 1 ? sql_active_last : sql_active_days,
+	    q, q->from_day, f->month_last[0], SV_ACTIVE, 0, f, err) < 0)
+		goto fail;
+	if (f->unit_count > 1)
+		qsort(f->units, f->unit_count, sizeof(f->units[0]), sv_group_by_name);
 	return 0;
 fail:
 	sv_figures_free(f);
@@ -430,6 +460,10 @@ void
 sv_figures_free(struct sv_figures *f)
 {
 	free(f->units);
+	free(f->map);
+	free(f->month_of_day);
 	f->units = NULL;
-	f->unit_count = 0;
+	f->map = NULL;
+	f->month_of_day = NULL;
+	f->unit_count = f->map_count = 0;
 }

@@ -29,33 +29,32 @@ sv_single_root(sqlite3 *db)
 	return root;
 }
 
-/* The index of declared parameter 'name' in the route's table, or -1. */
-static int
+const struct param_value *
 sv_param(const struct request *req, const char *name)
 {
 	const struct param_spec *spec = req->route->params;
 
 	for (int i = 0; spec != NULL && spec[i].name != NULL; i++)
 		if (strcmp(spec[i].name, name) == 0)
-			return req->params[i].present ? i : -1;
-	return -1;
+			return req->params[i].present ? &req->params[i] : NULL;
+	return NULL;
 }
 
 int
 sv_query_from_request(struct request *req, struct sv_query *q)
 {
-	int unit = sv_param(req, "unit"), category = sv_param(req, "category");
-	int from = sv_param(req, "from"), to = sv_param(req, "to");
+	const struct param_value *unit = sv_param(req, "unit"), *category = sv_param(req, "category");
+	const struct param_value *from = sv_param(req, "from"), *to = sv_param(req, "to");
 	int64_t today = sv_day_of(clock_unix_s());
 	char year[11];
 
 	memset(q, 0, sizeof(*q));
-	if (scope_resolve_unit(req, unit >= 0 ? req->params[unit].integer : 0, &q->unit) < 0)
+	if (scope_resolve_unit(req, unit != NULL ? unit->integer : 0, &q->unit) < 0)
 		return -1;
 	if (q->unit == SCOPE_ALL_UNITS)
 		q->unit = sv_single_root(req->app->db);
-	if (category >= 0) {
-		q->category = req->params[category].text;
+	if (category != NULL) {
+		q->category = category->text;
 		for (int i = 0; i < SV_CATEGORIES - 1; i++)
 			if (strcmp(q->category, sv_category_codes[i]) == 0)
 				goto category_ok;
@@ -64,9 +63,9 @@ sv_query_from_request(struct request *req, struct sv_query *q)
 		return -1;
 	}
 category_ok:
-	q->to_day = to >= 0 ? sv_day_parse(req->params[to].text) : today;
-	if (from >= 0) {
-		q->from_day = sv_day_parse(req->params[from].text);
+	q->to_day = to != NULL ? sv_day_parse(to->text) : today;
+	if (from != NULL) {
+		q->from_day = sv_day_parse(from->text);
 	} else {
 		sv_day_format(q->to_day, year);
 		memcpy(year + 4, "-01-01", 7);

@@ -378,7 +378,10 @@ static const char migration_0005_item_popularity[] =
  * change of a user's unit, category, role or disabled moves their share):
  *  - push_cells: pushes by day first shown and day completed (2147483647:
  *    never);
- *  - active_cells: cadres active in each month;
+ *  - active_cells: cadres by the first (edge 0) and the last (edge 1) day
+ *    they were active in a month: those active in the month up to day b
+ *    are the edge-0 rows up to b; those from day a on, the edge-1 rows
+ *    from a;
  *  - quiz_cells: quizzes by day of first answer, questions and right ones;
  *  - hour_cells: completion_days rows by day and prev_day (-1: none), with
  *    the items' minutes (kept when an item's minutes change).
@@ -433,9 +436,9 @@ static const char migration_0006_supervisor_rollups[] =
 	"  PRIMARY KEY (counted, shown_day, unit_id, category, done_day)"
 	") WITHOUT ROWID;"
 	"CREATE TABLE active_cells ("
-	"  counted INTEGER NOT NULL, month INTEGER NOT NULL, unit_id INTEGER NOT NULL,"
-	"  category TEXT NOT NULL, users INTEGER NOT NULL,"
-	"  PRIMARY KEY (counted, month, unit_id, category)"
+	"  counted INTEGER NOT NULL, edge INTEGER NOT NULL, day INTEGER NOT NULL,"
+	"  unit_id INTEGER NOT NULL, category TEXT NOT NULL, users INTEGER NOT NULL,"
+	"  PRIMARY KEY (counted, edge, day, unit_id, category)"
 	") WITHOUT ROWID;"
 	"CREATE TABLE quiz_cells ("
 	"  counted INTEGER NOT NULL, first_day INTEGER NOT NULL, unit_id INTEGER NOT NULL,"
@@ -483,10 +486,12 @@ static const char migration_0006_supervisor_rollups[] =
 	"  SELECT u.role = 'cadre' AND u.disabled = 0, " CST_DAY("p.shown_at") ", u.unit_id,"
 	"    coalesce(u.category, ''), coalesce(" CST_DAY("p.done_at") ", 2147483647), count(*)"
 	"  FROM pushes p JOIN users u ON u.id = p.user_id GROUP BY 1, 2, 3, 4, 5;"
-	"INSERT INTO active_cells(counted, month, unit_id, category, users)"
-	"  SELECT u.role = 'cadre' AND u.disabled = 0, a.month, u.unit_id, coalesce(u.category, ''), count(*)"
-	"  FROM (SELECT DISTINCT user_id, " DAY_MONTH("day") " AS month FROM activity_days) a"
-	"  JOIN users u ON u.id = a.user_id GROUP BY 1, 2, 3, 4;"
+	"INSERT INTO active_cells(counted, edge, day, unit_id, category, users)"
+	"  SELECT u.role = 'cadre' AND u.disabled = 0, e.edge, e.day, u.unit_id, coalesce(u.category, ''),"
+	"    count(*)"
+	"  FROM (SELECT user_id, 0 AS edge, min(day) AS day FROM activity_days GROUP BY user_id, " DAY_MONTH("day")
+	"    UNION ALL SELECT user_id, 1, max(day) FROM activity_days GROUP BY user_id, " DAY_MONTH("day") ") e"
+	"  JOIN users u ON u.id = e.user_id GROUP BY 1, 2, 3, 4, 5;"
 	"INSERT INTO quiz_cells(counted, first_day, unit_id, category, questions, correct, quizzes)"
 	"  SELECT u.role = 'cadre' AND u.disabled = 0, q.first_day, u.unit_id, coalesce(u.category, ''),"
 	"    q.questions, q.correct, count(*)"
@@ -551,12 +556,16 @@ static const char migration_0006_supervisor_rollups[] =
 	"      CAST(strftime('%Y%m', new.updated_at + 28800, 'unixepoch') AS INTEGER), new.value)"
 	"    ON CONFLICT(user_id, tag_code, month) DO UPDATE SET value = excluded.value;"
 	" END;"
-	/* fcgi/learner.c moves a cadre's values without touching updated_at: the clock dates those. */
+	/*
+	 * fcgi/learner.c moves a cadre's other disciplines after an answer
+	 * without touching updated_at: the answer just recorded dates those.
+	 */
 	"CREATE TRIGGER mastery_history_update AFTER UPDATE OF value, updated_at ON mastery BEGIN"
 	"  INSERT INTO mastery_history(user_id, tag_code, month, value)"
 	"    VALUES (new.user_id, new.tag_code, CAST(strftime('%Y%m', 28800 + CASE"
-	"      WHEN new.updated_at != old.updated_at THEN new.updated_at ELSE unixepoch() END,"
-	"      'unixepoch') AS INTEGER), new.value)"
+	"      WHEN new.updated_at != old.updated_at THEN new.updated_at"
+	"      ELSE coalesce((SELECT max(created_at) FROM answers WHERE user_id = new.user_id), unixepoch())"
+	"      END, 'unixepoch') AS INTEGER), new.value)"
 	"    ON CONFLICT(user_id, tag_code, month) DO UPDATE SET value = excluded.value;"
 	" END;"
 
@@ -579,15 +588,29 @@ static const char migration_0006_supervisor_rollups[] =
 	"  DELETE FROM push_cells WHERE pairs = 0 AND counted IN (0, 1)"
 	"    AND shown_day = " CST_DAY("old.shown_at") ";"
 	" END;"
-	/* A cadre's first active day of a month makes them active in it. */
-	"CREATE TRIGGER active_cells_insert AFTER INSERT ON activity_days"
-	"  WHEN NOT EXISTS (SELECT 1 FROM activity_days WHERE user_id = new.user_id AND day != new.day"
-	"    AND " DAY_MONTH("day") " = " DAY_MONTH("new.day")
-	"    AND day BETWEEN new.day - 31 AND new.day + 31) BEGIN"
-	"  INSERT INTO active_cells(counted, unit_id, category, month, users)"
-	"    SELECT " USER_CELL ", " DAY_MONTH("new.day") ", 1 FROM users WHERE id = new.user_id"
+	/* A day before a cadre's first active day of its month (or after the last) moves that edge. */
+#define OTHER_DAYS_OF_MONTH(agg) "(SELECT " agg "(day) FROM activity_days WHERE user_id = new.user_id" \
+	" AND day != new.day AND day BETWEEN new.day - 31 AND new.day + 31" \
+	" AND " DAY_MONTH("day") " = " DAY_MONTH("new.day") ")"
+#define MOVE_EDGE(edge, agg) \
+	"  UPDATE active_cells SET users = users - 1 WHERE counted IN (0, 1) AND edge = " edge \
+	"    AND day = " OTHER_DAYS_OF_MONTH(agg) " AND (counted, unit_id, category) ="  \
+	"    (SELECT " USER_CELL " FROM users WHERE id = new.user_id);" \
+	"  DELETE FROM active_cells WHERE counted IN (0, 1) AND edge = " edge " AND users = 0" \
+	"    AND day = " OTHER_DAYS_OF_MONTH(agg) ";" \
+	"  INSERT INTO active_cells(counted, unit_id, category, edge, day, users)" \
+	"    SELECT " USER_CELL ", " edge ", new.day, 1 FROM users WHERE id = new.user_id" \
 	"    ON CONFLICT DO UPDATE SET users = users + 1;"
+	"CREATE TRIGGER active_cells_first AFTER INSERT ON activity_days"
+	"  WHEN coalesce(new.day < " OTHER_DAYS_OF_MONTH("min") ", 1) BEGIN"
+	MOVE_EDGE("0", "min")
 	" END;"
+	"CREATE TRIGGER active_cells_last AFTER INSERT ON activity_days"
+	"  WHEN coalesce(new.day > " OTHER_DAYS_OF_MONTH("max") ", 1) BEGIN"
+	MOVE_EDGE("1", "max")
+	" END;"
+#undef MOVE_EDGE
+#undef OTHER_DAYS_OF_MONTH
 	"CREATE TRIGGER quiz_cells_insert AFTER INSERT ON quizzes BEGIN"
 	"  INSERT INTO quiz_cells(counted, unit_id, category, first_day, questions, correct, quizzes)"
 	"    SELECT " USER_CELL ", new.first_day, new.questions, new.correct, 1"
@@ -644,13 +667,17 @@ static const char migration_0006_supervisor_rollups[] =
 	"    FROM pushes WHERE user_id = new.id GROUP BY 4, 5"
 	"    ON CONFLICT DO UPDATE SET pairs = pairs + excluded.pairs;"
 	"  DELETE FROM push_cells WHERE pairs = 0 AND counted IN (0, 1);"
-	"  INSERT INTO active_cells(counted, unit_id, category, month, users)"
+	"  INSERT INTO active_cells(counted, unit_id, category, edge, day, users)"
 	"    SELECT old.role = 'cadre' AND old.disabled = 0, old.unit_id, coalesce(old.category, ''),"
-	"      " DAY_MONTH("day") ", -1 FROM activity_days WHERE user_id = old.id GROUP BY 4"
+	"      e.edge, e.day, -1 FROM (SELECT 0 AS edge, min(day) AS day FROM activity_days WHERE user_id = old.id"
+	"        GROUP BY " DAY_MONTH("day") " UNION ALL SELECT 1, max(day) FROM activity_days"
+	"        WHERE user_id = old.id GROUP BY " DAY_MONTH("day") ") e WHERE 1"
 	"    ON CONFLICT DO UPDATE SET users = users - 1;"
-	"  INSERT INTO active_cells(counted, unit_id, category, month, users)"
+	"  INSERT INTO active_cells(counted, unit_id, category, edge, day, users)"
 	"    SELECT new.role = 'cadre' AND new.disabled = 0, new.unit_id, coalesce(new.category, ''),"
-	"      " DAY_MONTH("day") ", 1 FROM activity_days WHERE user_id = new.id GROUP BY 4"
+	"      e.edge, e.day, 1 FROM (SELECT 0 AS edge, min(day) AS day FROM activity_days WHERE user_id = new.id"
+	"        GROUP BY " DAY_MONTH("day") " UNION ALL SELECT 1, max(day) FROM activity_days"
+	"        WHERE user_id = new.id GROUP BY " DAY_MONTH("day") ") e WHERE 1"
 	"    ON CONFLICT DO UPDATE SET users = users + 1;"
 	"  DELETE FROM active_cells WHERE users = 0 AND counted IN (0, 1);"
 	"  INSERT INTO quiz_cells(counted, unit_id, category, first_day, questions, correct, quizzes)"

@@ -61,6 +61,20 @@ expect_eq "the record is theirs" "$(jq .person.id <<<"$BODY")" "$inside"
 expect_eq "the read is audited" "$(reads "$sup_id" "$inside")" 1
 get "/api/supervisor/people/$inside"
 expect_eq "every read is audited" "$(reads "$sup_id" "$inside")" 2
+# Mastery over time: a month for each month the cadre answered anything once the discipline had a value
+# (an answer moves every discipline of the cadre), the last = the value now.
+learner=$(q "SELECT m.user_id FROM mastery m JOIN users u ON u.id = m.user_id WHERE m.answers >= 5
+    AND u.unit_id IN (WITH RECURSIVE s(id) AS (SELECT $county UNION SELECT u.id FROM units u JOIN s ON u.parent_id = s.id)
+    SELECT id FROM s) ORDER BY m.user_id LIMIT 1")
+get "/api/supervisor/people/$learner"
+tag=$(q "SELECT tag_code FROM mastery WHERE user_id = $learner AND answers >= 5 ORDER BY tag_code LIMIT 1")
+expect_eq "mastery now = the last month of its history" \
+    "$(jq --arg t "$tag" '.mastery[] | select(.code == $t) | (.history[-1].value == .value)' <<<"$BODY")" true
+expect_eq "a month of history for each month with answers on it" \
+    "$(jq --arg t "$tag" '.mastery[] | select(.code == $t) | .history | length' <<<"$BODY")" \
+    "$(q "SELECT count(DISTINCT strftime('%Y%m', created_at + 28800, 'unixepoch')) FROM answers
+        WHERE user_id = $learner AND created_at >= (SELECT min(a.created_at) FROM answers a
+          JOIN question_tags t ON t.question_id = a.question_id AND t.tag_code = '$tag' WHERE a.user_id = $learner)")"
 
 # Nothing of the other county in what the county supervisor is given.
 get "/api/supervisor/people?per_page=500"
