@@ -64,7 +64,7 @@ function showCompleted(r) {
     el('th', { scope: 'row', text: c.title || `内容 ${c.item_id}` }),
     el('td', { class: 'num', text: c.times > 1 ? `${c.times} 次` : '1 次' }),
     el('td', { class: 'num', text: dayText(c.date) }),
-    el('td', { class: 'num', text: c.credited === false ? '已计' : numberText(c.hours, 2) })));
+    el('td', { class: 'num', text: c.credited === false ? '不重复计' : numberText(c.hours, 2) })));
   document.getElementById('completed').replaceChildren(...rows);
   document.getElementById('completed-none').hidden = rows.length > 0;
   const total = list.reduce((sum, c) => sum + (c.credited === false ? 0 : Number(c.hours) || 0), 0);
