@@ -7,8 +7,8 @@
 // a person, whose record lists the completed items and draws the mastery
 // chart; the export buttons download a CSV (UTF-8 BOM) and an XLSX (a zip);
 // nothing overflows at 390px and the 1280px desktop lays out; a cadre sent to
-// /supervisor/ is refused in Chinese; no console errors (the CSP would report
-// inline script or style there).
+// /supervisor/ is refused in Chinese; no console errors, tooltips shown
+// included (the CSP would report inline script or style there).
 //
 //   PLAYWRIGHT_CORE=.../playwright-core node supervisor.mjs BASE_URL SHOT_DIR WORK_DIR
 //
@@ -65,6 +65,15 @@ async function chartDrawn(page, selector, what) {
   check(`${what}: a canvas inside the chart container`, painted >= 0, 'no canvas');
   check(`${what}: the canvas is painted`, painted > 0.01, `${(painted * 100).toFixed(2)}% of pixels`);
   return painted;
+}
+
+// Moves the pointer over a chart, so that its tooltip is drawn (an HTML
+// tooltip with inline style would show up as a CSP error in the console).
+async function hover(page, selector) {
+  const box = await page.locator(selector).boundingBox();
+  if (!box) return;
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.6);
+  await page.waitForTimeout(400);
 }
 
 async function loaded(page) {
@@ -158,6 +167,7 @@ try {
     ratioText.includes('倍') && ratioText.includes('95% 置信区间'), ratioText);
   await chartDrawn(page, '#months-chart', 'the monthly chart');
   await chartDrawn(page, '#hours-chart', 'the hours distribution');
+  for (const chart of ['#lift-chart', '#trend-chart', '#months-chart', '#hours-chart']) await hover(page, chart);
   check('the lift chart is marked for assistive technology',
     CHINESE.test((await page.getAttribute('#lift-chart', 'aria-label')) || ''));
   await shot(page, 'supervisor-dashboard-desktop.png');
@@ -277,6 +287,7 @@ try {
     check('the quiz results are listed', (await page.locator('#quizzes tr').count()) === (record.quizzes || []).length);
     check('the record has mastery history', (record.mastery || []).some((m) => (m.history || []).length > 0));
     await chartDrawn(page, '#mastery-chart', 'the mastery chart');
+    await hover(page, '#mastery-chart');
     await shot(page, 'supervisor-person-desktop.png');
   }
 

@@ -2,7 +2,9 @@
 //
 // Apache ECharts comes from /vendor/echarts/echarts.min.js (a classic script
 // the page loads before its module; installed from npm at set-up time). The
-// canvas renderer keeps the CSP free of inline style; every chart follows its
+// canvas renderer and canvas tooltips keep the CSP free of inline style
+// (ECharts sets its own elements' styles through CSSOM, which the CSP
+// allows, but writes inline style attributes into HTML tooltips); every chart follows its
 // container's size, and marks the container data-drawn="true" once painted,
 // so a test (or a person) can tell a drawn chart from an empty box.
 
@@ -58,7 +60,9 @@ export function baseOption() {
     grid: { left: 8, right: 12, top: 36, bottom: 8, containLabel: true },
     // One line of legend (scrolling on a phone), so it never runs into the plot.
     legend: { type: 'scroll', top: 0, left: 0, right: 0, itemWidth: 14, itemHeight: 8, textStyle: { color: COLORS.ink, fontSize: 12 } },
-    tooltip: { trigger: 'axis', confine: true },
+    // Tooltips drawn on the canvas: ECharts' HTML tooltips carry inline
+    // style attributes, which the CSP (style-src 'self') refuses.
+    tooltip: { trigger: 'axis', confine: true, renderMode: 'richText' },
   };
 }
 
