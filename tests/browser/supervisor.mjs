@@ -146,10 +146,17 @@ try {
   const landed = await signIn(page, 'demo-supervisor', '/supervisor/');
   check('a supervisor lands on /supervisor/ after login', landed === '/supervisor/', landed);
   await loaded(page);
+  // The default period is this year so far: early in January that holds
+  // little of the simulated half year, so the checks look at the last six
+  // months, chosen in the form as a supervisor would.
+  const since = new Date(Date.now() - 183 * 86400000).toISOString().slice(0, 10);
+  await page.fill('#f-from', since);
+  await Promise.all([page.waitForURL((u) => u.searchParams.get('from') === since), page.click('#f-apply')]);
+  await loaded(page);
 
   // ------------------------------------------------------------ the lift, drawn and as the API says
   await chartDrawn(page, '#lift-chart', 'the lift chart');
-  const { overview, lift } = await figuresMatch(page, '', 'the dashboard');
+  const { overview, lift } = await figuresMatch(page, `?from=${since}`, 'the dashboard');
   const arms = lift.arms || {};
   check('the personalised arm completes more than control (API)',
     arms.personalised && arms.control && arms.personalised.rate > arms.control.rate,
@@ -189,7 +196,7 @@ try {
       row.cells[2] === (u.participation_rate === null ? '—' : pct(u.participation_rate)),
     JSON.stringify(row && row.cells));
   }
-  const warningsReply = await apiJson(page, '/api/supervisor/warnings');
+  const warningsReply = await apiJson(page, `/api/supervisor/warnings?from=${since}`);
   const warnings = warningsReply.warnings || [];
   check('the simulated cohort raises unit and person warnings',
     warnings.some((w) => w.user_id === null) && warnings.some((w) => w.user_id !== null));
@@ -229,12 +236,12 @@ try {
     page.click(`#units tr[data-unit-id="${firstUnit}"][data-own="false"] a`),
   ]);
   await loaded(page);
-  const unitView = await figuresMatch(page, `?unit=${firstUnit}`, `unit ${firstUnit}`);
+  const unitView = await figuresMatch(page, `?unit=${firstUnit}&from=${since}`, `unit ${firstUnit}`);
   check('the breadcrumb names the unit', (await page.textContent('#crumbs [aria-current]')) === (unitView.overview.unit || {}).name,
     await page.textContent('#crumbs'));
   check('the unit filter shows the unit', (await page.inputValue('#f-unit')) === firstUnit);
   await chartDrawn(page, '#lift-chart', 'the unit\'s lift chart');
-  const unitWarnings = (await apiJson(page, `/api/supervisor/warnings?unit=${firstUnit}`)).warnings || [];
+  const unitWarnings = (await apiJson(page, `/api/supervisor/warnings?unit=${firstUnit}&from=${since}`)).warnings || [];
   highlighted += await unitsHighlighted(page, unitWarnings, `unit ${firstUnit}`);
   check('some unit with a warning is highlighted (dashboard or first drill-down)', highlighted > 0);
   await shot(page, 'supervisor-unit-desktop.png');
@@ -259,11 +266,11 @@ try {
   const monthsShown = await page.evaluate(() => globalThis.echarts.getInstanceByDom(document.getElementById('months-chart'))
     .getOption().xAxis[0].data.length);
   check('the monthly chart covers the period', monthsShown <= 3 && monthsShown >= 1, String(monthsShown));
-  await page.goto(`${baseUrl}/supervisor/?unit=${firstUnit}`, { waitUntil: 'load' });
+  await page.goto(`${baseUrl}/supervisor/?unit=${firstUnit}&from=${since}`, { waitUntil: 'load' });
   await loaded(page);
 
   // The cadre of this unit's tree with the most completed items, from the API.
-  const people = (await apiJson(page, `/api/supervisor/people?unit=${firstUnit}&per_page=500`)).people || [];
+  const people = (await apiJson(page, `/api/supervisor/people?unit=${firstUnit}&from=${since}&per_page=500`)).people || [];
   const busiest = people.slice().sort((a, b) => b.completed - a.completed)[0];
   check('the unit lists its cadres', (await page.locator('#people tr').count()) === Math.min(20, people.length) && people.length > 0,
     `${await page.locator('#people tr').count()} vs ${people.length}`);
@@ -276,7 +283,8 @@ try {
     ]);
     await loaded(page);
     personId = busiest.id;
-    const record = await apiJson(page, `/api/supervisor/people/${personId}`);
+    check('the record keeps the period', new URL(page.url()).searchParams.get('from') === since, page.url());
+    const record = await apiJson(page, `/api/supervisor/people/${personId}?from=${since}`);
     check('the record names the person', (await page.textContent('#person-name')).includes(record.person.name));
     const completions = record.completions || [];
     const rows = await page.locator('#completed tr').count();
@@ -299,13 +307,13 @@ try {
   phone.setDefaultTimeout(10000);
   const small = await phone.newPage();
   watch(small);
-  await small.goto(baseUrl + '/supervisor/', { waitUntil: 'load' });
+  await small.goto(`${baseUrl}/supervisor/?from=${since}`, { waitUntil: 'load' });
   await loaded(small);
   await chartDrawn(small, '#lift-chart', 'the lift chart on a phone');
   await noOverflow(small, '/supervisor/');
   await shot(small, 'supervisor-dashboard-phone.png');
   if (personId) {
-    await small.goto(`${baseUrl}/supervisor/person.html?id=${personId}`, { waitUntil: 'load' });
+    await small.goto(`${baseUrl}/supervisor/person.html?id=${personId}&from=${since}`, { waitUntil: 'load' });
     await loaded(small);
     await chartDrawn(small, '#mastery-chart', 'the mastery chart on a phone');
     await noOverflow(small, 'person.html');
