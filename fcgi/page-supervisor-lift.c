@@ -216,6 +216,15 @@ num_or_null(double x)
 	return isfinite(x) ? json_real(x) : json_null();
 }
 
+/* Why an interval is missing, in Chinese. */
+static const char *
+lift_reason_text(const char *code)
+{
+	if (strcmp(code, "too_few_cadres") == 0)
+		return "每组至少需要 10 名有推送记录的干部才能计算置信区间";
+	return "完成率为零，无法计算比值的置信区间";
+}
+
 static json_t *
 slice_json(const struct lift_slice *s)
 {
@@ -238,9 +247,7 @@ slice_json(const struct lift_slice *s)
 	    "ci95", r.has_diff_ci ? json_pack("[f,f]", r.diff_lo, r.diff_hi) : json_null(),
 	    "ratio", "value", num_or_null(r.ratio),
 	    "ci95", r.has_ratio_ci ? json_pack("[f,f]", r.ratio_lo, r.ratio_hi) : json_null(),
-	    "reason", r.reason ? json_string(r.reason == NULL ? "" :
-	    strcmp(r.reason, "too_few_cadres") == 0 ? "每组至少需要 10 名有推送记录的干部才能计算置信区间" :
-	    "完成率为零，无法计算比值的置信区间") : json_null());
+	    "reason", r.reason == NULL ? json_null() : json_string(lift_reason_text(r.reason)));
 	if (r.reason != NULL)
 		json_object_set_new(o, "reason_code", json_string(r.reason));
 	return o;
