@@ -454,6 +454,8 @@ static const char migration_0006_supervisor_rollups[] =
 	") WITHOUT ROWID;"
 	/* The cadres of a unit, counted without reading their rows. */
 	"CREATE INDEX users_by_role_unit ON users(role, unit_id, disabled, category);"
+	/* A cadre's first answer to a question, for the quizzes' trigger. */
+	"CREATE INDEX answers_by_user_question ON answers(user_id, question_id, created_at);"
 
 	/* Backfill from what is there, before the triggers exist. */
 	"INSERT INTO pushes(user_id, item_id, shown_at, done_at)"
@@ -590,8 +592,9 @@ static const char migration_0006_supervisor_rollups[] =
 	" END;"
 	/* A day before a cadre's first active day of its month (or after the last) moves that edge. */
 #define OTHER_DAYS_OF_MONTH(agg) "(SELECT " agg "(day) FROM activity_days WHERE user_id = new.user_id" \
-	" AND day != new.day AND day BETWEEN new.day - 31 AND new.day + 31" \
-	" AND " DAY_MONTH("day") " = " DAY_MONTH("new.day") ")"
+	" AND day != new.day AND day BETWEEN" \
+	" new.day + 1 - CAST(strftime('%d', new.day * 86400, 'unixepoch') AS INTEGER) AND" \
+	" unixepoch(new.day * 86400, 'unixepoch', 'start of month', '+1 month') / 86400 - 1)"
 #define MOVE_EDGE(edge, agg) \
 	"  UPDATE active_cells SET users = users - 1 WHERE counted IN (0, 1) AND edge = " edge \
 	"    AND day = " OTHER_DAYS_OF_MONTH(agg) " AND (counted, unit_id, category) ="  \
@@ -700,11 +703,7 @@ static const char migration_0006_supervisor_rollups[] =
 	"    FROM completion_days c JOIN items i ON i.id = c.item_id WHERE c.user_id = new.id GROUP BY 4, 5"
 	"    ON CONFLICT DO UPDATE SET items = items + excluded.items, minutes = minutes + excluded.minutes;"
 	"  DELETE FROM hour_cells WHERE items = 0 AND counted IN (0, 1);"
-	" END;"
-	/* Dashboard thresholds (admin settings). */
-	"INSERT OR IGNORE INTO settings(key, value) VALUES"
-	"  ('warn_participation', '0.6'), ('warn_pass_rate', '0.8'),"
-	"  ('warn_inactive_days', '30'), ('warn_pace_share', '0.8'), ('quiz_pass_mark', '0.6');";
+	" END;";
 #undef CST_DAY
 #undef DAY_MONTH
 #undef USER_CELL
