@@ -12,6 +12,15 @@
 static const struct body_field setting_fields[] = {
 	/* Share of newly assigned cadres put in the control arm. */
 	{ "control_share", BODY_NUMBER, 0, 0, 1, 0 },
+	/* Supervisor warnings: a unit's participation and pass rate below these shares. */
+	{ "warn_participation", BODY_NUMBER, 0, 0, 1, 0 },
+	{ "warn_pass_rate", BODY_NUMBER, 0, 0, 1, 0 },
+	/* A cadre with no activity for this many days is inactive. */
+	{ "warn_inactive_days", BODY_INTEGER, 0, 1, 366, 0 },
+	/* A cadre is behind pace below this share of the pro-rata yearly study hours. */
+	{ "warn_pace_share", BODY_NUMBER, 0, 0, 1, 0 },
+	/* A quiz passes when this share of its first answers is right. */
+	{ "quiz_pass_mark", BODY_NUMBER, 0, 0, 1, 0 },
 	/* Places a feed gives at most to campaign items (campaigns.c). */
 	{ "campaign_feed_slots", BODY_INTEGER, 0, 0, CAMPAIGN_FEED_SLOTS_MAX, 0 },
 	/* The evaluation model's weights, in percent (evaluation.c). */
