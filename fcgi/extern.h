@@ -610,6 +610,8 @@ void page_editor_campaign_update(struct request *req);
 void page_editor_campaign_close(struct request *req);
 void page_supervisor_campaigns_list(struct request *req);
 void page_supervisor_campaign_coverage(struct request *req);
+void page_supervisor_campaign_warnings(struct request *req);
+extern const struct param_spec campaign_warnings_params[];
 void page_my_campaigns(struct request *req);
 extern const struct param_spec campaign_coverage_params[];
 #define CAMPAIGN_MAX_BODY (64 * 1024)

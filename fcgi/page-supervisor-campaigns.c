@@ -207,3 +207,36 @@ page_supervisor_campaign_coverage(struct request *req)
 	free(people);
 	response_json(req, 200, reply);
 }
+
+const struct param_spec campaign_warnings_params[] = {
+	{ "unit", PARAM_INT, 1, INT64_MAX, 0 },
+	{ NULL, 0, 0, 0, 0 },
+};
+
+/*
+ * GET /api/supervisor/campaigns/warnings[?unit=ID]: the campaign part of
+ * the supervisor's warnings on its own (GET /api/supervisor/warnings
+ * carries the same objects among the others).
+ */
+void
+page_supervisor_campaign_warnings(struct request *req)
+{
+	const struct param_value *unit = &req->params[0];
+	struct qf_error err;
+	int64_t scope;
+	json_t *warnings;
+
+	qf_error_init(&err);
+	if (scope_resolve_unit(req, unit->present ? unit->integer : 0, &scope) < 0)
+		return;
+	warnings = json_array();
+	sqlite3_exec(req->app->db, "BEGIN", NULL, NULL, NULL);
+	if (campaign_warnings(req->app->db, scope, clock_unix_s(), warnings, &err) < 0) {
+		sqlite3_exec(req->app->db, "ROLLBACK", NULL, NULL, NULL);
+		json_decref(warnings);
+		db_unavailable(req, &err);
+		return;
+	}
+	sqlite3_exec(req->app->db, "COMMIT", NULL, NULL, NULL);
+	response_json(req, 200, json_pack("{s:o,s:I}", "warnings", warnings, "unit_id", (json_int_t)scope));
+}

@@ -76,6 +76,8 @@ const struct route routes[] = {
 	{ METHOD_PUT, "/api/editor/campaigns/{id}", page_editor_campaign_update, EDITORS, CAMPAIGN_MAX_BODY, NULL, 0 },
 	{ METHOD_POST, "/api/editor/campaigns/{id}/close", page_editor_campaign_close, EDITORS, 0, NULL, 0 },
 	{ METHOD_GET, "/api/supervisor/campaigns", page_supervisor_campaigns_list, SUPERVISORS, 0, NULL, 0 },
+	{ METHOD_GET, "/api/supervisor/campaigns/warnings", page_supervisor_campaign_warnings, SUPERVISORS, 0,
+	  campaign_warnings_params, 0 },
 	{ METHOD_GET, "/api/supervisor/campaigns/{id}/coverage", page_supervisor_campaign_coverage, SUPERVISORS, 0,
 	  campaign_coverage_params, 0 },
 	{ METHOD_GET, "/api/supervisor/evaluation", page_supervisor_evaluation, SUPERVISORS, 0, evaluation_params, 0 },
