@@ -2,7 +2,10 @@
 # run-dev.sh — run qingfeng-fcgi and a private nginx together, in the foreground.
 #
 #   nginx/run-dev.sh --bindir DIR --state DIR --db PATH [--port N] [--workers N] [--model PATH]
-#                    [--login-rate 10r/m]
+#                    [--login-rate 10r/m] [--echarts DIR]
+#
+# --echarts names the folder holding echarts.min.js (default: $QF_ECHARTS_DIR,
+# else nginx/node_modules/echarts/dist, where ./bootstrap installs it).
 #
 # nginx gets its own prefix, pid file, logs and temp paths under --state, so
 # the system's nginx is never touched. Ctrl-C or SIGTERM stops both cleanly;
@@ -11,9 +14,10 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 bindir= state= db= model= port=8080 workers=2 login_rate=10r/m
+echarts=${QF_ECHARTS_DIR:-$here/node_modules/echarts/dist}
 
 usage() {
-    echo "usage: $0 --bindir DIR --state DIR --db PATH [--port N] [--workers N] [--model PATH] [--login-rate 10r/m]" >&2
+    echo "usage: $0 --bindir DIR --state DIR --db PATH [--port N] [--workers N] [--model PATH] [--login-rate 10r/m] [--echarts DIR]" >&2
     exit 2
 }
 while [ $# -gt 0 ]; do
@@ -25,6 +29,7 @@ while [ $# -gt 0 ]; do
         --port) port=${2:?}; shift 2 ;;
         --workers) workers=${2:?}; shift 2 ;;
         --login-rate) login_rate=${2:?}; shift 2 ;;
+        --echarts) echarts=${2:?}; shift 2 ;;
         *) usage ;;
     esac
 done
@@ -37,6 +42,9 @@ nginx_bin=${QF_NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
 unset NGINX
 [ -x "$nginx_bin" ] || { echo "$0: nginx not found (apt-get install nginx-light)" >&2; exit 1; }
 [ -x "$bindir/qingfeng-fcgi" ] || { echo "$0: $bindir/qingfeng-fcgi not built" >&2; exit 1; }
+# Without ECharts every page but the supervisor's charts still works.
+[ -f "$echarts/echarts.min.js" ] ||
+    echo "$0: $echarts/echarts.min.js missing: the dashboard draws no charts (./bootstrap deps installs it)" >&2
 
 mkdir -p "$state"/tmp
 state=$(cd "$state" && pwd)
@@ -51,6 +59,7 @@ user_directive=
 # Render the configuration from the template.
 sed -e "s|@USER@|$user_directive|" -e "s|@STATE@|$state|g" -e "s|@PORT@|$port|g" -e "s|@WWW@|$here/www|g" \
     -e "s|@SOCKET@|$socket|g" -e "s|@CONF@|$here|g" -e "s|@LOGIN_RATE@|$login_rate|g" \
+    -e "s|@ECHARTS@|$echarts|g" \
     "$here/qingfeng-dev.conf.in" > "$state/nginx.conf"
 "$nginx_bin" -t -q -p "$state" -e "$state/nginx-error.log" -c "$state/nginx.conf"
 

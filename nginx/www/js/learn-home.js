@@ -1,6 +1,7 @@
 // learn-home.js — the front page: a signed-in cadre goes straight to the
-// feed (/learn/), editors get a link to their workspace; everyone else sees
-// the welcome, the 登录 link and the service status (health.js).
+// feed (/learn/), editors and supervisors get links to their workspaces;
+// everyone else sees the welcome, the 登录 link and the service status
+// (health.js).
 //
 // Only a tab that signed in asks /api/me (a visitor's 401 would otherwise
 // be logged in the console on every visit to the front page).
@@ -26,8 +27,15 @@ document.addEventListener('DOMContentLoaded', async () => {
   const box = document.getElementById('welcome-signed-in');
   const login = document.getElementById('welcome-login');
   const who = `${me.name || me.login}（${roleLabel(me.role)}）`;
+  const links = [];
+  if (me.role === 'supervisor' || me.role === 'admin') {
+    links.push(el('a', { href: '/supervisor/', id: 'welcome-supervisor', text: '进入学习监督' }));
+  }
   if (me.role === 'editor' || me.role === 'admin') {
-    box.replaceChildren(`您已登录为 ${who}。`, el('a', { href: '/editor/', text: '进入内容编辑工作台' }));
+    links.push(el('a', { href: '/editor/', text: '进入内容编辑工作台' }));
+  }
+  if (links.length) {
+    box.replaceChildren(`您已登录为 ${who}。`, ...links);
   } else {
     box.textContent = `您已登录为 ${who}。`;
   }

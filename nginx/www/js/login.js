@@ -9,10 +9,13 @@ const DEMO_PASSWORD = 'qingfeng-demo';
 // see it, else the home page of the role.
 function destination(user) {
   const isEditor = user && (user.role === 'editor' || user.role === 'admin');
+  const isSupervisor = user && (user.role === 'supervisor' || user.role === 'admin');
   const next = new URLSearchParams(location.search).get('next') || '';
   const local = next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') &&
     !next.startsWith('/login.html');
-  if (local && (isEditor || !next.startsWith('/editor/'))) return next;
+  if (local && (isEditor || !next.startsWith('/editor/')) &&
+      (isSupervisor || !next.startsWith('/supervisor/'))) return next;
+  if (user && user.role === 'supervisor') return '/supervisor/';
   if (isEditor) return '/editor/';
   return user && user.role === 'cadre' ? '/learn/' : '/';
 }

@@ -194,3 +194,29 @@ export function roleLabel(role) {
 }
 
 export { goToLogin };
+
+export const CATEGORY_LABELS = { leading: '领导干部', middle: '中层干部', grassroots: '基层干部', new_hire: '新入职干部' };
+export function categoryLabel(category) { return CATEGORY_LABELS[category] || category || '—'; }
+
+// The supervisor's pages need a supervisor or an admin: checks /api/me (401
+// opens the login page), greets the user and wires every [data-logout]
+// button. Resolves to the user, or null for another role after saying so in
+// 'box' in Chinese, with a way back to the user's own pages.
+export async function requireSupervisor(box) {
+  for (const button of document.querySelectorAll('[data-logout]')) {
+    button.addEventListener('click', () => { button.disabled = true; logout(); });
+  }
+  const me = await api('/api/me');
+  if (me && me.csrf_token) rememberSession(me, me.csrf_token);
+  const who = document.getElementById('whoami');
+  if (who && me) who.textContent = `${me.name || me.login}（${roleLabel(me.role)}）`;
+  if (!me || (me.role !== 'supervisor' && me.role !== 'admin')) {
+    const home = me && me.role === 'cadre' ? el('a', { href: '/learn/', text: '返回我的学习' })
+      : me && me.role === 'editor' ? el('a', { href: '/editor/', text: '返回内容编辑工作台' }) : '';
+    box.replaceChildren('无权访问：学习监督只对监督员和管理员开放。', home);
+    box.className = 'notice notice-error refusal';
+    box.hidden = false;
+    return null;
+  }
+  return me;
+}
