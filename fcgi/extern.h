@@ -608,6 +608,7 @@ void page_editor_campaign_create(struct request *req);
 void page_editor_campaign_get(struct request *req);
 void page_editor_campaign_update(struct request *req);
 void page_editor_campaign_close(struct request *req);
+void page_editor_campaign_options(struct request *req);
 void page_supervisor_campaigns_list(struct request *req);
 void page_supervisor_campaign_coverage(struct request *req);
 void page_supervisor_campaign_warnings(struct request *req);

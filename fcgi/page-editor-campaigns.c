@@ -661,3 +661,34 @@ page_editor_campaign_close(struct request *req)
 	}
 	response_json(req, 200, c);
 }
+
+/*
+ * GET /api/editor/campaigns/options: what a target may name besides tags —
+ * the unit tree (campaigns are set organisation-wide) and the categories.
+ */
+void
+page_editor_campaign_options(struct request *req)
+{
+	sqlite3_stmt *stmt;
+	json_t *units = json_array();
+	int rc;
+
+	if ((stmt = stmt_get(req->app->db, "SELECT id, name, parent_id FROM units ORDER BY id LIMIT 5000")) == NULL) {
+		json_decref(units);
+		db_error(req);
+		return;
+	}
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		json_array_append_new(units, json_pack("{s:I,s:s,s:o}", "id", (json_int_t)sqlite3_column_int64(stmt, 0),
+		    "name", sqlite3_column_text(stmt, 1), "parent_id", sqlite3_column_type(stmt, 2) == SQLITE_NULL ?
+		    json_null() : json_integer(sqlite3_column_int64(stmt, 2))));
+	stmt_release(stmt);
+	if (rc != SQLITE_DONE) {
+		json_decref(units);
+		db_error(req);
+		return;
+	}
+	response_json(req, 200, json_pack("{s:o,s:[{s:s,s:s},{s:s,s:s},{s:s,s:s},{s:s,s:s}]}", "units", units,
+	    "categories", "code", "leading", "label", "领导干部", "code", "middle", "label", "中层干部",
+	    "code", "grassroots", "label", "基层干部", "code", "new_hire", "label", "新入职干部"));
+}

@@ -72,6 +72,7 @@ const struct route routes[] = {
 	{ METHOD_GET, "/api/me/campaigns", page_my_campaigns, ROLE_CADRE, 0, NULL, 0 },
 	{ METHOD_GET, "/api/editor/campaigns", page_editor_campaigns_list, EDITORS, 0, NULL, 0 },
 	{ METHOD_POST, "/api/editor/campaigns", page_editor_campaign_create, EDITORS, CAMPAIGN_MAX_BODY, NULL, 0 },
+	{ METHOD_GET, "/api/editor/campaigns/options", page_editor_campaign_options, EDITORS, 0, NULL, 0 },
 	{ METHOD_GET, "/api/editor/campaigns/{id}", page_editor_campaign_get, EDITORS, 0, NULL, 0 },
 	{ METHOD_PUT, "/api/editor/campaigns/{id}", page_editor_campaign_update, EDITORS, CAMPAIGN_MAX_BODY, NULL, 0 },
 	{ METHOD_POST, "/api/editor/campaigns/{id}/close", page_editor_campaign_close, EDITORS, 0, NULL, 0 },
