@@ -199,7 +199,7 @@ page_supervisor_evaluation(struct request *req)
 	json_object_set_new(self, "name", json_string(name));
 	reply = json_pack("{s:s,s:o,s:o,s:o,s:s}", "period", period, "weights", evaluation_weights_json(&w),
 	    "unit", self, "units", units,
-	    "rule", "综合得分=各项得分按权重加权；任一项缺失时综合得分为空，partial_score 为按现有各项重新归一的参考分");
+	    "rule", "综合得分为四项得分按权重加权；任一项缺失时综合得分为空，另给出按现有各项重新归一的参考分");
 	free(children);
 	response_json(req, 200, reply);
 	return;

@@ -137,7 +137,7 @@ async function show() {
     `权重：${COMPONENTS.map(([c, l]) => `${l} ${numberText(w[c], 0)}%`).join('，')}（管理员可调整）`;
   const crumbs = document.getElementById('crumbs');
   crumbs.replaceChildren(el('a', { href: link('', reply.period), text: '本单位' }),
-    unit ? el('span', { text: ` › ${reply.unit.name}` }) : null);
+    ...(unit ? [el('span', { text: ` › ${reply.unit.name}` })] : []));
   showSelf(reply);
   showRanking(reply, reply.period);
   await showTrend(unit, reply.period);
