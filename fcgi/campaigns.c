@@ -461,8 +461,9 @@ campaign_warnings(sqlite3 *db, int64_t scope_unit, int64_t now, json_t *warnings
 				    (long long)p->items_done, (long long)c.item_count);
 			}
 			snprintf(link, sizeof(link), "/supervisor/person.html?id=%lld", (long long)p->user_id);
-			json_array_append_new(warnings, json_pack("{s:s,s:I,s:s,s:I,s:s,s:I,s:i,s:s,s:s,s:I,s:s}",
+			json_array_append_new(warnings, json_pack("{s:s,s:s,s:I,s:s,s:I,s:s,s:I,s:i,s:s,s:s,s:I,s:s}",
 			    "kind", p->overdue ? "campaign_overdue" : "campaign_due_soon",
+			    "kind_label", p->overdue ? "专题学习逾期" : "专题学习即将到期",
 			    "unit_id", (json_int_t)p->unit_id, "unit_name", p->unit_name,
 			    "user_id", (json_int_t)p->user_id, "user_name", p->name,
 			    "value", (json_int_t)days, "threshold", p->overdue ? 0 : CAMPAIGN_DUE_SOON_S / 86400,

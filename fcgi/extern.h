@@ -540,6 +540,163 @@ int server_run(const struct server_config *config);
 /* The loop of one worker process; never returns. */
 void worker_main(const struct server_config *config, int listen_fd) __attribute__((noreturn));
 
+/* ------------------------------------------------------------- supervisor */
+
+/*
+ * The supervisor's dashboard (fcgi/SUPERVISOR-API.md). Periods are China
+ * Standard Time days numbered like the rollups of migration 6: the day of
+ * unix time t is (t + 8 h) / 86400; 'from_day' and 'to_day' inclusive.
+ */
+void page_supervisor_overview(struct request *req);
+void page_supervisor_lift(struct request *req);
+void page_supervisor_warnings(struct request *req);
+void page_supervisor_people(struct request *req);
+void page_supervisor_person(struct request *req);
+extern const struct param_spec supervisor_overview_params[];
+extern const struct param_spec supervisor_lift_params[];
+extern const struct param_spec supervisor_warnings_params[];
+extern const struct param_spec supervisor_people_params[];
+extern const struct param_spec supervisor_person_params[];
+
+/* The most months a period may span. */
+#define SV_MAX_MONTHS 120
+/* Categories of cadres, in the order the dashboard lists them ("" last: none). */
+#define SV_CATEGORIES 5
+extern const char *const sv_category_codes[SV_CATEGORIES];
+extern const char *const sv_category_labels[SV_CATEGORIES];
+
+struct sv_query {
+	int64_t unit;              /* the tree's root; SCOPE_ALL_UNITS for every unit */
+	const char *category;      /* a category code, or NULL for all */
+	int64_t from_day, to_day;
+	double pass_mark;          /* setting quiz_pass_mark */
+	int own_units;             /* 1: group by each unit alone, not by the root's children */
+};
+
+/* Sums over a set of cadres; active[i]: those active in the period's month i. */
+struct sv_sums {
+	int64_t cadres, pushed, completed, quizzes, passed, minutes, items;
+	int64_t active[SV_MAX_MONTHS];
+};
+
+struct sv_group {
+	int64_t id;                /* the unit's id (by unit), or the category's index */
+	char name[256];
+	struct sv_sums sums;
+};
+
+struct sv_figures {
+	int months;
+	int month_key[SV_MAX_MONTHS];            /* yyyymm */
+	int64_t month_first[SV_MAX_MONTHS], month_last[SV_MAX_MONTHS];  /* days within the period */
+	struct sv_sums total;
+	struct sv_sums month[SV_MAX_MONTHS];     /* figures of the pairs, quizzes, credits of month i */
+	struct sv_group *units;                  /* the root's children (or each unit), by name */
+	size_t unit_count;
+	struct sv_group categories[SV_CATEGORIES];
+};
+
+/* Fills 'out' (zeroed here; free with sv_figures_free) for 'q'. 0, or -1 with 'err'. */
+int sv_figures_compute(sqlite3 *db, const struct sv_query *q, struct sv_figures *out,
+    struct qf_error *err);
+void sv_figures_free(struct sv_figures *f);
+/* Participation of 's' over the period: the mean over its months of active ÷ cadres (-1: no cadres). */
+double sv_participation(const struct sv_figures *f, const struct sv_sums *s);
+/* 'a' ÷ 'b', or JSON null when b is 0. */
+json_t *sv_rate(int64_t a, int64_t b);
+
+/* CST day number of unix time 't', its first second, and of a "YYYY-MM-DD" (-1 when invalid). */
+int64_t sv_day_of(int64_t t);
+int64_t sv_day_start(int64_t day);
+int64_t sv_day_parse(const char *date);
+/* The date of a day number, "YYYY-MM-DD". */
+void sv_day_format(int64_t day, char out[static 11]);
+/* The months of [from, to], each cut to it: yyyymm, first and last day; their count, or -1 when too many. */
+int sv_period_months(int64_t from, int64_t to, int key[SV_MAX_MONTHS], int64_t first[SV_MAX_MONTHS],
+    int64_t last[SV_MAX_MONTHS]);
+/* The pro-rata share of the year of 'day' elapsed at its end, 0..1. */
+double sv_year_share(int64_t day);
+/* A numeric setting, or 'fallback' when unset or not a number. */
+double sv_setting(sqlite3 *db, const char *key, double fallback);
+
+/*
+ * Reads unit, category, from and to of the request (the params of
+ * supervisor_overview_params), resolves the unit in the caller's scope
+ * (scope_resolve_unit) and fills 'q'. Answers 4xx itself and returns -1.
+ */
+int sv_query_from_request(struct request *req, struct sv_query *q);
+/* Answers a database failure of a supervisor page: logged, 503. */
+void sv_respond_db_error(struct request *req, const char *what, const struct qf_error *err);
+
+/*
+ * Warnings (page-supervisor-warnings.c). Each source appends warning
+ * objects (SHARED-CONTRACT.md) to 'warnings' for the cadres and units in
+ * the tree of 'scope_unit' (SCOPE_ALL_UNITS: all) as of 'now'; 0 or -1
+ * with 'err'. Another module adds its own with one line in
+ * warning_sources[] of page-supervisor-warnings.c.
+ */
+struct sv_warning_context {
+	const struct sv_query *query;   /* the period asked for; to_day is "as of" */
+	double participation, pass_rate, pace_share;
+	int64_t inactive_days;
+	size_t limit;                   /* most warnings of each kind listed */
+	json_t *counts;                 /* kind → how many there are, listed or not */
+};
+typedef int (*sv_warning_source)(sqlite3 *db, int64_t scope_unit, int64_t now,
+    json_t *warnings, struct qf_error *err);
+/* The context of the running warnings request, for the built-in sources. */
+const struct sv_warning_context *sv_warning_context(void);
+/*
+ * Appends one warning object (unless 'limit' of its kind are listed; it is
+ * counted either way): 'user_id' 0 for a unit's warning, 'value' and
+ * 'threshold' NAN for null; the link goes to the person or the unit.
+ */
+void sv_warning_add(json_t *warnings, const char *kind, int64_t unit_id, const char *unit_name,
+    int64_t user_id, const char *user_name, double value, double threshold, const char *message);
+
+/*
+ * Exports (export.c): a table of Chinese column headers and rows of JSON
+ * scalars, sent as CSV (UTF-8 with a BOM) or XLSX, as an attachment named
+ * 'filename' (UTF-8, without extension). Audited as "supervisor.export".
+ */
+enum export_format { EXPORT_JSON, EXPORT_CSV, EXPORT_XLSX };
+struct export_column {
+	const char *key;           /* the field of each row object */
+	const char *header;        /* the column's Chinese header */
+};
+/* The ?format= of the request: EXPORT_JSON when absent; answers 400 and returns -1 when unknown. */
+int export_format_of(struct request *req, enum export_format *out);
+/* Sends 'rows' (a JSON array of objects) in 'format'; does not take 'rows'. */
+void export_send(struct request *req, enum export_format format, const char *filename,
+    const struct export_column *columns, json_t *rows);
+/* The CSV text of 'rows' (BOM, CRLF lines, RFC 4180 quoting); caller frees. NULL when out of memory. */
+char *export_csv(const struct export_column *columns, json_t *rows, size_t *len);
+/* The XLSX bytes of 'rows' in a private temporary file read back; caller frees. NULL on failure. */
+char *export_xlsx(const struct export_column *columns, json_t *rows, const char *sheet, size_t *len);
+
+/*
+ * Lift statistics (supervisor-stats.c): one arm's clusters (cadres) with
+ * pushes p_u and completions c_u, as sums. Rate R = Σc/Σp; its variance by
+ * the delta method for a ratio estimator with cadres as clusters:
+ * n/(n−1) · Σ(c_u − R p_u)² / (Σp)².
+ */
+struct lift_arm {
+	int64_t n;                 /* cadres with at least one push */
+	double sp, sc, spp, scc, scp;
+};
+struct lift_result {
+	double rate_a, rate_b, var_a, var_b;
+	double diff, diff_lo, diff_hi;
+	double ratio, ratio_lo, ratio_hi;
+	int has_diff_ci, has_ratio_ci;
+	const char *reason;        /* why a CI is missing, or NULL */
+};
+void lift_arm_add(struct lift_arm *arm, double pushed, double completed);
+/* The arm's rate and variance; -1 when it has no pushes or fewer than two cadres. */
+int lift_arm_rate(const struct lift_arm *arm, double *rate, double *var);
+/* Personalised 'a' against control 'b'; CIs only with at least 'min_clusters' cadres in each arm. */
+void lift_compare(const struct lift_arm *a, const struct lift_arm *b, int64_t min_clusters,
+    struct lift_result *out);
 /* ------------------------------------------------------------- campaigns */
 
 /*
@@ -616,16 +773,6 @@ extern const struct param_spec campaign_warnings_params[];
 void page_my_campaigns(struct request *req);
 extern const struct param_spec campaign_coverage_params[];
 #define CAMPAIGN_MAX_BODY (64 * 1024)
-
-/*
- * Answers 'rows' (a JSON array of arrays of strings, numbers or nulls)
- * under 'headers' as a download: format "csv" (UTF-8 with a byte-order
- * mark, for Excel) or "xlsx"; 'filename' is ASCII without extension.
- * Cells that a spreadsheet would read as a formula are quoted. Does not
- * take ownership of 'rows'.
- */
-void table_export(struct request *req, const char *format, const char *filename, const char *sheet,
-    const char *const *headers, size_t columns, json_t *rows);
 
 /* ----------------------------------------------------------- evaluation */
 

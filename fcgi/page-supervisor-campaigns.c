@@ -18,7 +18,7 @@
 
 const struct param_spec campaign_coverage_params[] = {
 	{ "unit", PARAM_INT, 1, INT64_MAX, 0 },
-	{ "format", PARAM_STRING, 3, 4, 0 },
+	{ "format", PARAM_STRING, 1, 8, 0 },
 	{ NULL, 0, 0, 0, 0 },
 };
 
@@ -100,8 +100,17 @@ tally_json(const struct tally *t, const struct campaign_info *c)
 	return o;
 }
 
-static const char *const export_headers[] = {
-	"姓名", "单位", "已完成内容", "内容总数", "测验得分", "是否完成", "是否通过", "状态",
+/* The export: one row per targeted cadre (export.c writes CSV or XLSX). */
+static const struct export_column export_columns[] = {
+	{ "name", "姓名" },
+	{ "unit_name", "单位" },
+	{ "items_completed", "已完成内容" },
+	{ "items_total", "内容总数" },
+	{ "quiz_percent", "测验得分" },
+	{ "completed_label", "是否完成" },
+	{ "passed_label", "是否通过" },
+	{ "state_label", "状态" },
+	{ NULL, NULL },
 };
 
 static const char *
@@ -112,31 +121,33 @@ state_label(const struct campaign_person *p)
 }
 
 static void
-coverage_export(struct request *req, const char *format, const struct campaign_info *c,
+coverage_export(struct request *req, enum export_format format, const struct campaign_info *c,
     const struct campaign_person *people, size_t n)
 {
 	json_t *rows = json_array();
-	char filename[64];
+	char filename[320];
 
 	for (size_t i = 0; i < n; i++) {
 		const struct campaign_person *p = &people[i];
 
-		json_array_append_new(rows, json_pack("[s,s,I,I,o,s,s,s]", p->name, p->unit_name,
-		    (json_int_t)p->items_done, (json_int_t)c->item_count,
-		    c->has_quiz ? json_real(p->quiz_score * 100.0) : json_null(),
-		    p->completed ? "是" : "否", !c->has_quiz ? "无测验" : p->passed ? "是" : "否",
-		    state_label(p)));
+		json_array_append_new(rows, json_pack("{s:s,s:s,s:I,s:I,s:o,s:s,s:s,s:s}",
+		    "name", p->name, "unit_name", p->unit_name,
+		    "items_completed", (json_int_t)p->items_done, "items_total", (json_int_t)c->item_count,
+		    "quiz_percent", c->has_quiz ? json_real(p->quiz_score * 100.0) : json_null(),
+		    "completed_label", p->completed ? "是" : "否",
+		    "passed_label", !c->has_quiz ? "无测验" : p->passed ? "是" : "否",
+		    "state_label", state_label(p)));
 	}
-	snprintf(filename, sizeof(filename), "campaign-%lld-coverage", (long long)c->id);
-	table_export(req, format, filename, "coverage", export_headers,
-	    sizeof(export_headers) / sizeof(export_headers[0]), rows);
+	snprintf(filename, sizeof(filename), "专题学习完成情况-%s", c->title);
+	export_send(req, format, filename, export_columns, rows);
 	json_decref(rows);
 }
 
 void
 page_supervisor_campaign_coverage(struct request *req)
 {
-	const struct param_value *unit = &req->params[0], *format = &req->params[1];
+	const struct param_value *unit = &req->params[0];
+	enum export_format format;
 	struct campaign_info c;
 	struct campaign_person *people = NULL;
 	struct tally all = { 0 }, *units = NULL;
@@ -147,10 +158,8 @@ page_supervisor_campaign_coverage(struct request *req)
 	int found;
 
 	qf_error_init(&err);
-	if (format->present && strcmp(format->text, "csv") != 0 && strcmp(format->text, "xlsx") != 0) {
-		response_error(req, 400, "bad_query", "format 须为 csv 或 xlsx");
+	if (export_format_of(req, &format) < 0)
 		return;
-	}
 	if (scope_resolve_unit(req, unit->present ? unit->integer : 0, &scope) < 0)
 		return;
 	/* One read transaction: the figures agree with each other. */
@@ -167,9 +176,10 @@ page_supervisor_campaign_coverage(struct request *req)
 	}
 	sqlite3_exec(req->app->db, "COMMIT", NULL, NULL, NULL);
 	audit_record(req, "campaign.coverage", "campaign", c.id, json_pack("{s:I,s:s}",
-	    "unit", (json_int_t)scope, "format", format->present ? format->text : "json"));
-	if (format->present) {
-		coverage_export(req, format->text, &c, people, n);
+	    "unit", (json_int_t)scope, "format", format == EXPORT_CSV ? "csv" : format == EXPORT_XLSX ? "xlsx" :
+	    "json"));
+	if (format != EXPORT_JSON) {
+		coverage_export(req, format, &c, people, n);
 		free(people);
 		return;
 	}

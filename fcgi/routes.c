@@ -66,6 +66,19 @@ const struct route routes[] = {
 	{ METHOD_POST, "/api/questions/{id}/answer", page_answer, ROLE_CADRE, 4096, NULL, 0 },
 	{ METHOD_GET, "/api/me/progress", page_progress, ROLE_CADRE, 0, NULL, 0 },
 
+	/* The supervisor's dashboard (fcgi/SUPERVISOR-API.md). */
+#define SUPERVISORS (ROLE_SUPERVISOR | ROLE_ADMIN)
+	{ METHOD_GET, "/api/supervisor/overview", page_supervisor_overview, SUPERVISORS, 0,
+	    supervisor_overview_params, 0 },
+	{ METHOD_GET, "/api/supervisor/lift", page_supervisor_lift, SUPERVISORS, 0,
+	    supervisor_lift_params, 0 },
+	{ METHOD_GET, "/api/supervisor/warnings", page_supervisor_warnings, SUPERVISORS, 0,
+	    supervisor_warnings_params, 0 },
+	{ METHOD_GET, "/api/supervisor/people", page_supervisor_people, SUPERVISORS, 0,
+	    supervisor_people_params, 0 },
+	{ METHOD_GET, "/api/supervisor/people/{id}", page_supervisor_person, SUPERVISORS, 0,
+	    supervisor_person_params, 0 },
+#undef SUPERVISORS
 	/* Campaigns (专题学习) and the evaluation model (立体评估): campaigns.c, evaluation.c. */
 #define EDITORS (ROLE_EDITOR | ROLE_ADMIN)
 #define SUPERVISORS (ROLE_SUPERVISOR | ROLE_ADMIN)

@@ -238,7 +238,7 @@ expect_match "csv: nh1 done" "$(printf '%s' "$BODY" | grep 测试nh1)" '已完�
 curl -s "${AUTH[@]}" -o "$work/coverage.xlsx" "$BASE_URL/api/supervisor/campaigns/$campaign/coverage?format=xlsx"
 expect_eq "xlsx: a zip file" "$(head -c 2 "$work/coverage.xlsx")" PK
 request GET "/api/supervisor/campaigns/$campaign/coverage?format=pdf" "${AUTH[@]}"
-expect_json_error "unknown format" 400 bad_query
+expect_json_error "unknown format" 400 bad_format
 
 # --- due soon, then overdue: warnings and the cadre's own page
 request GET /api/supervisor/campaigns/warnings "${AUTH[@]}"
