@@ -449,8 +449,8 @@ static const char migration_0006_supervisor_rollups[] =
 	"  minutes INTEGER NOT NULL,"
 	"  PRIMARY KEY (counted, day, unit_id, category, prev_day)"
 	") WITHOUT ROWID;"
-	/* The feed's impressions of a pair, for the rare out-of-order recomputation. */
-	"CREATE INDEX users_by_role_unit ON users(role, unit_id);"
+	/* The cadres of a unit, counted without reading their rows. */
+	"CREATE INDEX users_by_role_unit ON users(role, unit_id, disabled, category);"
 
 	/* Backfill from what is there, before the triggers exist. */
 	"INSERT INTO pushes(user_id, item_id, shown_at, done_at)"

@@ -95,6 +95,18 @@ async function figuresMatch(page, query, where) {
   return { overview, lift };
 }
 
+// Rows of the unit table are highlighted exactly when a unit warning names
+// that unit. Returns how many were.
+async function unitsHighlighted(page, warnings, where) {
+  const warned = new Set(warnings.filter((w) => w.user_id === null).map((w) => String(w.unit_id)));
+  const rows = await page.locator('#units tr[data-own="false"]').evaluateAll((trs) => trs.map((r) => ({
+    id: r.dataset.unitId, warn: r.classList.contains('row-warn') })));
+  for (const r of rows) {
+    check(`${where}: unit ${r.id} highlighted exactly when a warning names it`, r.warn === warned.has(r.id), String(r.warn));
+  }
+  return rows.filter((r) => r.warn).length;
+}
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
@@ -141,7 +153,9 @@ try {
     check('the CI bounds are the API\'s', difference.includes(bound(ci[0])) && difference.includes(bound(ci[1])),
       `${difference} vs ${JSON.stringify(ci)}`);
   }
-  check('the ratio is shown', /倍/.test(await page.textContent('#lift-ratio')));
+  const ratioText = await page.textContent('#lift-ratio');
+  check('the ratio is shown with its CI', lift.ratio && ratioText.includes(String(Number(Number(lift.ratio.value).toFixed(2)))) &&
+    ratioText.includes('倍') && ratioText.includes('95% 置信区间'), ratioText);
   await chartDrawn(page, '#months-chart', 'the monthly chart');
   await chartDrawn(page, '#hours-chart', 'the hours distribution');
   check('the lift chart is marked for assistive technology',
@@ -149,23 +163,34 @@ try {
   await shot(page, 'supervisor-dashboard-desktop.png');
 
   // ------------------------------------------------------------ the unit table and warnings
+  // One row per sub-unit, and one for the unit's own cadres when it has any.
+  const listed = (overview.by_unit || []).filter((u) => !u.own || u.cadres > 0);
   const unitRows = page.locator('#units tr');
-  check('the unit table lists sub-units', (await unitRows.count()) === (overview.units || []).length && (await unitRows.count()) > 0,
-    `${await unitRows.count()} rows, API ${(overview.units || []).length}`);
-  const warnings = (await apiJson(page, '/api/supervisor/warnings')).warnings || [];
-  check('the simulated cohort raises warnings', warnings.length > 0);
+  check('the unit table lists the sub-units', (await unitRows.count()) === listed.length && listed.length > 1,
+    `${await unitRows.count()} rows, API ${listed.length}`);
+  const shownUnits = await unitRows.evaluateAll((rows) => rows.map((r) => ({
+    id: r.dataset.unitId, own: r.dataset.own === 'true', warn: r.classList.contains('row-warn'),
+    cells: [...r.querySelectorAll('td')].map((td) => td.textContent),
+  })));
+  for (const u of listed) {
+    const row = shownUnits.find((x) => x.id === String(u.unit_id) && x.own === Boolean(u.own));
+    check(`unit ${u.name}: its figures as the API`, row && row.cells[0] === String(u.cadres) &&
+      row.cells[1] === (u.completion_rate === null ? '—' : pct(u.completion_rate)) &&
+      row.cells[2] === (u.participation_rate === null ? '—' : pct(u.participation_rate)),
+    JSON.stringify(row && row.cells));
+  }
+  const warningsReply = await apiJson(page, '/api/supervisor/warnings');
+  const warnings = warningsReply.warnings || [];
+  check('the simulated cohort raises unit and person warnings',
+    warnings.some((w) => w.user_id === null) && warnings.some((w) => w.user_id !== null));
+  let highlighted = await unitsHighlighted(page, warnings, 'the dashboard');
+  if (await page.locator('#warnings-more').isVisible()) await page.click('#warnings-more');
   check('every warning is listed', (await page.locator('#warnings li').count()) === warnings.length,
     `${await page.locator('#warnings li').count()} vs ${warnings.length}`);
   const links = await page.locator('#warnings a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
   check('each warning links to a unit or a person',
     links.length === warnings.length && links.every((h) => /^\/supervisor\/(\?unit=\d+|person\.html\?id=\d+)$/.test(h)),
     links.slice(0, 3).join(' '));
-  const warnedIds = new Set(warnings.map((w) => String(w.unit_id)));
-  const highlighted = new Set(await page.locator('#units tr.row-warn').evaluateAll((rows) => rows.map((r) => r.dataset.unitId)));
-  const shouldWarn = (overview.units || []).map((u) => String(u.unit_id ?? u.id))
-    .filter((id) => warnedIds.has(id));
-  check('units with a warning are highlighted', shouldWarn.every((id) => highlighted.has(id)),
-    `warned ${shouldWarn.join(',')}; highlighted ${[...highlighted].join(',')}`);
 
   // ------------------------------------------------------------ exports
   for (const name of ['overview', 'warnings', 'people']) {
@@ -188,35 +213,69 @@ try {
   }
 
   // ------------------------------------------------------------ drill-down: a unit, then a person
-  const firstUnit = await unitRows.first().getAttribute('data-unit-id');
+  const firstUnit = shownUnits.find((u) => !u.own).id;
   await Promise.all([
-    page.waitForURL((u) => u.searchParams.get('unit') === firstUnit, { timeout: 8000 }),
-    page.click(`#units tr[data-unit-id="${firstUnit}"] a`),
+    page.waitForURL((u) => u.searchParams.get('unit') === firstUnit),
+    page.click(`#units tr[data-unit-id="${firstUnit}"][data-own="false"] a`),
   ]);
   await loaded(page);
   const unitView = await figuresMatch(page, `?unit=${firstUnit}`, `unit ${firstUnit}`);
   check('the breadcrumb names the unit', (await page.textContent('#crumbs [aria-current]')) === (unitView.overview.unit || {}).name,
     await page.textContent('#crumbs'));
   check('the unit filter shows the unit', (await page.inputValue('#f-unit')) === firstUnit);
-  // Down to a unit with cadres of its own.
-  for (let depth = 0; depth < 4 && (await page.locator('#people tr').count()) === 0; depth++) {
-    const next = await page.locator('#units tr').first().getAttribute('data-unit-id').catch(() => null);
-    if (!next) break;
-    await Promise.all([page.waitForURL((u) => u.searchParams.get('unit') === next), page.click(`#units tr[data-unit-id="${next}"] a`)]);
+  await chartDrawn(page, '#lift-chart', 'the unit\'s lift chart');
+  const unitWarnings = (await apiJson(page, `/api/supervisor/warnings?unit=${firstUnit}`)).warnings || [];
+  highlighted += await unitsHighlighted(page, unitWarnings, `unit ${firstUnit}`);
+  check('some unit with a warning is highlighted (dashboard or first drill-down)', highlighted > 0);
+  await shot(page, 'supervisor-unit-desktop.png');
+  // The filters: grassroots cadres over the last three months, from the form.
+  const to = unitView.overview.to;
+  const start = new Date(`${to.slice(0, 7)}-01T00:00:00Z`);
+  start.setUTCMonth(start.getUTCMonth() - 2);
+  const from = start.toISOString().slice(0, 10);
+  await page.selectOption('#f-category', 'grassroots');
+  await page.fill('#f-from', from);
+  await Promise.all([
+    page.waitForURL((u) => u.searchParams.get('category') === 'grassroots' && u.searchParams.get('from') === from),
+    page.click('#f-apply'),
+  ]);
+  await loaded(page);
+  const filtered = await figuresMatch(page, `?unit=${firstUnit}&category=grassroots&from=${from}&to=${to}`,
+    'grassroots, last three months');
+  check('the category filter narrows the cadres', filtered.overview.cadres < unitView.overview.cadres,
+    `${filtered.overview.cadres} of ${unitView.overview.cadres}`);
+  check('the filters stay in the form', (await page.inputValue('#f-category')) === 'grassroots' &&
+    (await page.inputValue('#f-from')) === from && (await page.inputValue('#f-unit')) === firstUnit);
+  const monthsShown = await page.evaluate(() => globalThis.echarts.getInstanceByDom(document.getElementById('months-chart'))
+    .getOption().xAxis[0].data.length);
+  check('the monthly chart covers the period', monthsShown <= 3 && monthsShown >= 1, String(monthsShown));
+  await page.goto(`${baseUrl}/supervisor/?unit=${firstUnit}`, { waitUntil: 'load' });
+  await loaded(page);
+
+  // The cadre of this unit's tree with the most completed items, from the API.
+  const people = (await apiJson(page, `/api/supervisor/people?unit=${firstUnit}&per_page=500`)).people || [];
+  const busiest = people.slice().sort((a, b) => b.completed - a.completed)[0];
+  check('the unit lists its cadres', (await page.locator('#people tr').count()) === Math.min(20, people.length) && people.length > 0,
+    `${await page.locator('#people tr').count()} vs ${people.length}`);
+  let personId = null;
+  if (busiest) {
+    if (await page.locator('#people-more').isVisible()) await page.click('#people-more');
+    await Promise.all([
+      page.waitForURL((u) => u.pathname === '/supervisor/person.html'),
+      page.click(`#people tr[data-user-id="${busiest.id}"] a`),
+    ]);
     await loaded(page);
-  }
-  const personLink = page.locator('#people tr a').first();
-  if (check('the unit lists its cadres', (await personLink.count()) === 1)) {
-    const href = await personLink.getAttribute('href');
-    const personId = new URL(href, baseUrl).searchParams.get('id');
-    await Promise.all([page.waitForURL((u) => u.pathname === '/supervisor/person.html'), personLink.click()]);
-    await loaded(page);
+    personId = busiest.id;
     const record = await apiJson(page, `/api/supervisor/people/${personId}`);
-    const completed = record.completed_items || (Array.isArray(record.completed) ? record.completed : []);
+    check('the record names the person', (await page.textContent('#person-name')).includes(record.person.name));
+    const completions = record.completions || [];
     const rows = await page.locator('#completed tr').count();
-    check('the record lists the completed items', rows === completed.length && rows > 0, `${rows} vs ${completed.length}`);
+    check('the record lists the completed items', rows === completions.length && rows > 0, `${rows} vs ${completions.length}`);
     const dates = await page.locator('#completed tr td:nth-child(3)').allTextContents();
-    check('each completed item has a date', dates.every((d) => /^\d{4}-\d{2}-\d{2}$/.test(d)), dates.slice(0, 3).join(','));
+    check('each completed item has its date', dates.join() === completions.map((c) => c.date).join(),
+      dates.slice(0, 3).join(','));
+    check('the quiz results are listed', (await page.locator('#quizzes tr').count()) === (record.quizzes || []).length);
+    check('the record has mastery history', (record.mastery || []).some((m) => (m.history || []).length > 0));
     await chartDrawn(page, '#mastery-chart', 'the mastery chart');
     await shot(page, 'supervisor-person-desktop.png');
   }
@@ -234,9 +293,8 @@ try {
   await chartDrawn(small, '#lift-chart', 'the lift chart on a phone');
   await noOverflow(small, '/supervisor/');
   await shot(small, 'supervisor-dashboard-phone.png');
-  const someone = await small.locator('#warnings a[href^="/supervisor/person.html"]').first().getAttribute('href').catch(() => null);
-  if (someone) {
-    await small.goto(baseUrl + someone, { waitUntil: 'load' });
+  if (personId) {
+    await small.goto(`${baseUrl}/supervisor/person.html?id=${personId}`, { waitUntil: 'load' });
     await loaded(small);
     await chartDrawn(small, '#mastery-chart', 'the mastery chart on a phone');
     await noOverflow(small, 'person.html');

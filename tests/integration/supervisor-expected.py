@@ -352,7 +352,6 @@ def cmd_warnings(db, root, f, t, path):
 
 def cmd_people(db, root, f, t, path):
     reply = json.load(open(path))
-    mark = setting(db, "quiz_pass_mark", 0.6)
     f, t = day_of(f), day_of(t)
     lo, hi = start_of(f), start_of(t + 1)
     rows = q(db, f"""

@@ -27,11 +27,11 @@ export function percentText(value, digits = 1) {
   return `${(Number(value) * 100).toFixed(digits)}%`;
 }
 
-// A signed difference in percentage points: 0.081 → "+8.1 个百分点".
+// A signed difference in percentage points: 0.081 → "+8.1" (the unit, 个百分点, beside it).
 export function pointsText(value, digits = 1) {
   if (value === null || value === undefined || !Number.isFinite(Number(value))) return '—';
   const v = Number(value) * 100;
-  return `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(digits)} 个百分点`;
+  return `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(digits)}`;
 }
 
 export function numberText(value, digits = 1) {
@@ -56,7 +56,8 @@ export function baseOption() {
     animationDuration: 300,
     textStyle: { fontFamily: 'system-ui, "PingFang SC", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif' },
     grid: { left: 8, right: 12, top: 36, bottom: 8, containLabel: true },
-    legend: { top: 0, left: 0, itemWidth: 14, itemHeight: 8, textStyle: { color: COLORS.ink, fontSize: 12 } },
+    // One line of legend (scrolling on a phone), so it never runs into the plot.
+    legend: { type: 'scroll', top: 0, left: 0, right: 0, itemWidth: 14, itemHeight: 8, textStyle: { color: COLORS.ink, fontSize: 12 } },
     tooltip: { trigger: 'axis', confine: true },
   };
 }

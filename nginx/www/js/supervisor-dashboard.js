@@ -5,7 +5,9 @@
 // Filters (unit within the caller's scope, period, category) live in the
 // address (?unit=&from=&to=&category=), so a drill-down is a link and a view
 // can be bookmarked. Figures come from /api/supervisor/overview, /lift,
-// /warnings and /people; every rate on the page is the API's, formatted.
+// /warnings and /people (fcgi/SUPERVISOR-API.md); every rate on the page is
+// the API's, formatted; only the hours distribution is binned here, from
+// the people's hours.
 
 import { api } from './api.js';
 import { el, say, requireSupervisor, categoryLabel } from './ui.js';
@@ -17,6 +19,11 @@ const notice = document.getElementById('page-notice');
 const FILTER_KEYS = ['unit', 'from', 'to', 'category'];
 const TARGET_HOURS = 40;
 const HOUR_BINS = [0, 5, 10, 15, 20, 25, 30, 35, 40];
+// Rows shown before a 显示更多 button.
+const PEOPLE_SHOWN = 20;
+const WARNINGS_SHOWN = 30;
+// The people asked for at once: enough for the hours distribution of a county.
+const PEOPLE_PER_PAGE = 500;
 
 function currentFilters() {
   const params = new URLSearchParams(location.search);
@@ -38,52 +45,39 @@ function withFilters(path, filters, overrides = {}) {
   return text ? `${path}?${text}` : path;
 }
 
-const unitIdOf = (u) => u.unit_id ?? u.id;
-
 // ------------------------------------------------------------------ filters
 
-function unitOptions(units, rootId) {
-  // Depth-first from the caller's root, so the select reads as a tree.
-  const children = new Map();
-  for (const u of units) {
-    const parent = u.parent_id ?? null;
-    if (!children.has(parent)) children.set(parent, []);
-    children.get(parent).push(u);
+// The units one can move to from here: the caller's whole scope (no unit
+// parameter), the unit shown, and its sub-units, indented as a tree.
+function unitOptions(overview, filters) {
+  const here = overview.unit || {};
+  const options = [el('option', { value: '', text: '本级及全部下级单位' })];
+  if (filters.unit) options.push(el('option', { value: String(here.id), text: `　${here.name}` }));
+  for (const u of overview.by_unit || []) {
+    if (u.own) continue;
+    options.push(el('option', { value: String(u.unit_id), text: `${filters.unit ? '　　' : '　'}${u.name}` }));
   }
-  const ids = new Set(units.map(unitIdOf));
-  const roots = units.filter((u) => unitIdOf(u) === rootId || !ids.has(u.parent_id));
-  const out = [];
-  const walk = (u, depth) => {
-    out.push(el('option', { value: String(unitIdOf(u)), text: `${'　'.repeat(depth)}${u.name}` }));
-    for (const c of children.get(unitIdOf(u)) || []) walk(c, depth + 1);
-  };
-  for (const r of roots) walk(r, 0);
-  return out;
+  return options;
 }
 
-function showFilters(filters, overview, units) {
+function showFilters(filters, overview) {
   const select = document.getElementById('f-unit');
   const here = overview.unit || {};
-  const hereId = unitIdOf(here);
-  let list = units;
-  if (!list || !list.length) {
-    // No unit list: the path down to here and the sub-units are enough to move.
-    list = [...(here.path || []), here, ...(overview.units || []).map((u) => ({ ...u, parent_id: hereId }))]
-      .filter((u) => u && unitIdOf(u) !== undefined);
-    list = list.map((u, i) => ({ ...u, parent_id: u.parent_id ?? (i ? unitIdOf(list[i - 1]) : null) }));
-  }
-  select.replaceChildren(...unitOptions(list, list.length ? unitIdOf(list[0]) : null));
-  if (hereId !== undefined) select.value = String(hereId);
+  select.replaceChildren(...unitOptions(overview, filters));
+  select.value = filters.unit ? String(here.id) : '';
   document.getElementById('f-from').value = filters.from || overview.from || '';
   document.getElementById('f-to').value = filters.to || overview.to || '';
   document.getElementById('f-category').value = filters.category || '';
 
+  // 全部单位 › this unit (the API names a unit, not its ancestors).
   const crumbs = document.getElementById('crumbs');
-  const path = [...(here.path || []).filter((p) => unitIdOf(p) !== hereId)];
-  crumbs.replaceChildren(...path.flatMap((p) => [
-    el('a', { href: withFilters('/supervisor/', filters, { unit: unitIdOf(p) }), text: p.name }),
-    el('span', { class: 'crumb-sep', 'aria-hidden': 'true', text: ' › ' }),
-  ]), el('strong', { 'aria-current': 'page', text: here.name || '全部单位' }));
+  const trail = [];
+  if (filters.unit) {
+    trail.push(el('a', { href: withFilters('/supervisor/', filters, { unit: '' }), text: '全部单位' }),
+      el('span', { class: 'crumb-sep', 'aria-hidden': 'true', text: ' › ' }));
+  }
+  trail.push(el('strong', { 'aria-current': 'page', text: here.name || '全部单位' }));
+  crumbs.replaceChildren(...trail);
 
   document.getElementById('filters').addEventListener('submit', (event) => {
     event.preventDefault();
@@ -112,32 +106,25 @@ function kpi(key, label, value, note, warn = false) {
 
 function showKpis(o, filters, thresholds) {
   const target = Number(o.target_hours) || TARGET_HOURS;
-  const pace = o.pace || {};
-  const expected = pace.expected_hours;
-  const hours = Number(o.hours_per_cadre);
-  const behind = Number.isFinite(Number(expected)) && hours < Number(expected);
-  const paceNote = Number.isFinite(Number(expected))
-    ? `目标 ${target} 学时，当前应达 ${numberText(expected)}` : `目标 ${target} 学时/年`;
-  const lowParticipation = Number(o.participation_rate) < (thresholds.participation ?? 0.6);
-  const lowPass = Number(o.pass_rate) < (thresholds.pass_rate ?? 0.8);
+  const pace = Number(o.pace_hours);
+  const behind = Number.isFinite(pace) && Number(o.hours_per_cadre) < pace;
+  const paceNote = Number.isFinite(pace) ? `年度目标 ${target}，按进度应达 ${numberText(pace)}` : `年度目标 ${target} 学时`;
+  const lowParticipation = Number(o.participation_rate) < (thresholds.warn_participation ?? 0.6);
+  const lowPass = Number(o.pass_rate) < (thresholds.warn_pass_rate ?? 0.8);
   document.getElementById('kpis').replaceChildren(
     kpi('cadres', '干部人数', `${o.cadres ?? '—'}`, filters.category ? categoryLabel(filters.category) : '本单位及下级'),
     kpi('completion_rate', '完成率', percentText(o.completion_rate), `推送 ${o.pushed ?? '—'}，完成 ${o.completed ?? '—'}`),
-    kpi('participation_rate', '参与率', percentText(o.participation_rate), '有学习行为的干部占比', lowParticipation),
-    kpi('pass_rate', '测验通过率', percentText(o.pass_rate), '目标 ≥ 85%', lowPass),
+    kpi('participation_rate', '参学率', percentText(o.participation_rate), '各月有学习行为的干部占比', lowParticipation),
+    kpi('pass_rate', '测验通过率', percentText(o.pass_rate), `测验 ${o.quizzes ?? '—'}，通过 ${o.passed ?? '—'}`, lowPass),
     kpi('hours_per_cadre', '人均学时', numberText(o.hours_per_cadre), paceNote, behind),
   );
   document.getElementById('kpis').removeAttribute('aria-busy');
   const scope = document.getElementById('kpi-scope');
   scope.textContent = [o.unit && o.unit.name, o.from && o.to ? `${o.from} 至 ${o.to}` : ''].filter(Boolean).join(' · ');
 
-  const groups = o.key_groups || {};
-  const parts = ['grassroots', 'new_hire'].filter((g) => groups[g]).map((g) => {
-    const x = groups[g];
-    const rate = x.participation_rate ?? x.coverage ?? x.rate;
-    return `${categoryLabel(g)} ${x.cadres ?? '—'} 人，参与率 ${percentText(rate)}`;
-  });
-  document.getElementById('key-groups').textContent = parts.length ? `重点群体：${parts.join('；')}（应达 100%）` : '';
+  const parts = (o.key_groups || []).map((g) => `${g.name || categoryLabel(g.category)} ${g.cadres} 人，` +
+    `覆盖 ${percentText(g.coverage ?? g.participation_rate)}，人均 ${numberText(g.hours_per_cadre)} 学时`);
+  document.getElementById('key-groups').textContent = parts.length ? `重点群体（应全覆盖）：${parts.join('；')}` : '';
 }
 
 function ciText(ci, format) {
@@ -150,15 +137,17 @@ function showLiftFigures(lift) {
   const c = arms.control || {};
   const d = lift.difference || {};
   const r = lift.ratio || {};
-  const fig = (id, label, value, note) => el('div', { class: 'lift-figure', id },
-    el('span', { class: 'kpi-label', text: label }), el('span', { class: 'lift-value', text: value }),
+  const fig = (id, label, value, note, unit = '') => el('div', { class: 'lift-figure', id },
+    el('span', { class: 'kpi-label', text: label }),
+    el('span', { class: 'lift-line' }, el('span', { class: 'lift-value', text: value }),
+      unit && value !== '—' ? el('span', { class: 'lift-unit', text: unit }) : null),
     el('span', { class: 'kpi-note', text: note }));
   const ratio = (v) => numberText(v, 2);
   document.getElementById('lift-figures').replaceChildren(
     fig('lift-personalised', '个性化推送组', percentText(p.rate), `${p.cadres ?? '—'} 人 · 推送 ${p.pushed ?? '—'} · 完成 ${p.completed ?? '—'}`),
     fig('lift-control', '随机对照组', percentText(c.rate), `${c.cadres ?? '—'} 人 · 推送 ${c.pushed ?? '—'} · 完成 ${c.completed ?? '—'}`),
-    fig('lift-difference', '差值', pointsText(d.value), ciText(d.ci95, pointsText)),
-    fig('lift-ratio', '比值', d.value === undefined && r.value === undefined ? '—' : `${ratio(r.value)} 倍`, ciText(r.ci95, ratio)),
+    fig('lift-difference', '差值（个性化 − 对照）', pointsText(d.value), ciText(d.ci95, pointsText), '个百分点'),
+    fig('lift-ratio', '比值（个性化 ÷ 对照）', ratio(r.value), ciText(r.ci95, ratio), '倍'),
   );
   const lo = Array.isArray(d.ci95) ? Number(d.ci95[0]) : NaN;
   const verdict = el('p', { class: 'lift-verdict' });
@@ -168,14 +157,17 @@ function showLiftFigures(lift) {
   } else if (Number.isFinite(lo)) {
     verdict.textContent = '两组差值的 95% 置信区间包含 0：目前的数据还不足以说明提升。';
   } else {
-    verdict.textContent = '所选范围内两组的推送数据不足，暂无法比较。';
+    verdict.textContent = lift.reason || '所选范围内两组的推送数据不足，暂无法比较。';
   }
   document.getElementById('lift-figures').append(verdict);
 }
 
 function showLiftChart(lift) {
   const box = document.getElementById('lift-chart');
-  const months = (lift.months || []).filter((m) => m && m.month);
+  // Months before the first push say nothing: the chart starts at the first.
+  const all = lift.by_month || [];
+  const first = all.findIndex((m) => m.arms && ((m.arms.personalised || {}).pushed || (m.arms.control || {}).pushed));
+  const months = first < 0 ? [] : all.slice(first);
   if (!months.length) {
     const arms = lift.arms || {};
     if (!arms.personalised || !arms.control) { emptyChart(box, '暂无推送数据'); return; }
@@ -195,7 +187,7 @@ function showLiftChart(lift) {
   const diff = (m) => m.difference || {};
   const lo = months.map((m) => (Array.isArray(diff(m).ci95) ? diff(m).ci95[0] : null));
   const width = months.map((m, i) => (Array.isArray(diff(m).ci95) ? diff(m).ci95[1] - lo[i] : null));
-  const arms = (m) => m.arms || m;
+  const arms = (m) => m.arms || {};
   drawChart(box, {
     tooltip: { trigger: 'axis', valueFormatter: (v) => percentText(v) },
     legend: { data: ['个性化推送组', '随机对照组', '差值', '差值 95% 置信区间'] },
@@ -218,20 +210,47 @@ function showLiftChart(lift) {
   });
 }
 
-function showTrend(lift, overview) {
-  const t = lift.before_after || lift.trend || overview.before_after || null;
+// Before and after the personalised feed started: every cadre's completion rate by month.
+function showTrend(lift) {
+  const t = lift.trend || {};
   const line = document.getElementById('lift-trend');
-  if (!t) { line.textContent = ''; return; }
-  const start = t.start || t.since || '';
-  const before = t.before && (t.before.rate ?? t.before.completion_rate);
-  const after = t.after && (t.after.rate ?? t.after.completion_rate);
-  line.textContent = `个性化推送自 ${start || '上线'} 起：此前完成率 ${percentText(before)}，此后 ${percentText(after)}。`;
+  const box = document.getElementById('trend-chart');
+  const all = t.months || [];
+  const first = all.findIndex((m) => m.pushed > 0);
+  const months = first < 0 ? [] : all.slice(first);
+  const started = t.feed_started ? String(t.feed_started).slice(0, 10) : '';
+  if (!started) {
+    line.textContent = '暂无个性化推荐上线记录（尚无上线的推荐模型）；下图为全部干部按月完成率。';
+  } else if (lift.from && started < lift.from) {
+    line.textContent = `个性化推荐自 ${started} 起上线，早于所选期间：期间内均为上线后的数据。`;
+  } else {
+    line.textContent = `个性化推荐自 ${started} 起上线：上线前完成率 ${percentText(t.before && t.before.rate)}，` +
+      `上线后 ${percentText(t.after && t.after.rate)}（浅色点为上线前的月份）。`;
+  }
+  if (!months.length) { emptyChart(box, '所选期间暂无推送数据'); return; }
+  const startMonth = started.slice(0, 7);
+  drawChart(box, {
+    legend: { show: false },
+    tooltip: { trigger: 'axis', valueFormatter: (v) => percentText(v) },
+    xAxis: { type: 'category', data: months.map((m) => monthText(m.month, true)) },
+    yAxis: percentAxis(),
+    grid: { top: 16 },
+    series: [{ name: '全部干部完成率', type: 'line', itemStyle: { color: COLORS.personalised },
+      data: months.map((m) => ({ value: m.rate, itemStyle: { color: m.personalised_feed ? COLORS.personalised : COLORS.control } })),
+      markLine: months.some((m) => m.month === startMonth) ? {
+        silent: true, symbol: 'none', lineStyle: { color: COLORS.warn, type: 'dashed' },
+        label: { formatter: '上线', color: COLORS.warn }, data: [{ xAxis: monthText(startMonth, true) }],
+      } : undefined }],
+  });
 }
 
-function showMonths(o) {
+function showMonths(o, participationLine) {
   const box = document.getElementById('months-chart');
-  const months = (o.months || []).filter((m) => m && m.month);
-  if (!months.length) { emptyChart(box, '所选期间暂无按月数据'); return; }
+  // From the first month with anything in it: a year's empty start says nothing.
+  const all = o.by_month || [];
+  const first = all.findIndex((m) => m.pushed > 0 || m.active > 0);
+  const months = first < 0 ? [] : all.slice(first);
+  if (!months.length) { emptyChart(box, '所选期间暂无学习数据'); return; }
   drawChart(box, {
     tooltip: { trigger: 'axis', valueFormatter: (v) => percentText(v) },
     xAxis: { type: 'category', data: months.map((m) => monthText(m.month, true)) },
@@ -239,30 +258,22 @@ function showMonths(o) {
     series: [
       { name: '完成率', type: 'bar', data: months.map((m) => m.completion_rate ?? null),
         itemStyle: { color: COLORS.completion }, barMaxWidth: 28 },
-      { name: '参与率', type: 'line', data: months.map((m) => m.participation_rate ?? null),
+      { name: '参学率', type: 'line', data: months.map((m) => m.participation_rate ?? null),
         itemStyle: { color: COLORS.participation }, lineStyle: { width: 3 },
         markLine: { silent: true, symbol: 'none', lineStyle: { color: COLORS.danger, type: 'dashed' },
-          label: { formatter: '参与率预警线 60%', position: 'insideEndTop', color: COLORS.danger },
-          data: [{ yAxis: 0.6 }] } },
+          label: { formatter: `预警线 ${percentText(participationLine, 0)}`, position: 'insideEndTop', color: COLORS.danger },
+          data: [{ yAxis: participationLine }] } },
     ],
   });
 }
 
-// The distribution of this year's hours: the API's bins, else binned here from the people.
-function hourBins(o, people) {
-  const given = o.hours_distribution || (o.hours && o.hours.bins);
-  if (Array.isArray(given) && given.length) {
-    return given.map((b) => ({
-      label: b.label || (b.to === null || b.to === undefined ? `${b.from}+` : `${b.from}–${b.to}`),
-      cadres: Number(b.cadres ?? b.count) || 0,
-    }));
-  }
-  if (!people || !people.length) return [];
+// The distribution of the period's hours over the people, in 5-hour bins.
+function hourBins(people) {
   const bins = HOUR_BINS.map((from, i) => ({
     label: i === HOUR_BINS.length - 1 ? `${from}+` : `${from}–${HOUR_BINS[i + 1]}`, cadres: 0,
   }));
   for (const p of people) {
-    const h = Number(p.hours_year ?? p.hours) || 0;
+    const h = Number(p.hours) || 0;
     let i = HOUR_BINS.length - 1;
     while (i > 0 && h < HOUR_BINS[i]) i--;
     bins[i].cadres++;
@@ -270,11 +281,12 @@ function hourBins(o, people) {
   return bins;
 }
 
-function showHours(o, people) {
+function showHours(o, people, total) {
   const box = document.getElementById('hours-chart');
-  const bins = hourBins(o, people);
+  const bins = hourBins(people);
   const target = Number(o.target_hours) || TARGET_HOURS;
-  document.getElementById('hours-note').textContent = `单位：学时；年度目标 ${target} 学时`;
+  document.getElementById('hours-note').textContent = `期间学时，年度目标 ${target} 学时` +
+    (total > people.length ? `（前 ${people.length} 人，共 ${total} 人）` : '');
   if (!bins.length || !bins.some((b) => b.cadres > 0)) { emptyChart(box, '暂无学时数据'); return; }
   drawChart(box, {
     legend: { show: false },
@@ -288,67 +300,86 @@ function showHours(o, people) {
 
 // ------------------------------------------------------------------ tables
 
-function warnedUnits(warnings) {
-  const ids = new Set();
-  for (const w of warnings) if (w.unit_id !== undefined && w.unit_id !== null) ids.add(w.unit_id);
-  return ids;
-}
-
 function rateCell(value, threshold) {
   const low = threshold !== undefined && Number.isFinite(Number(value)) && Number(value) < threshold;
   return el('td', { class: 'num' + (low ? ' cell-warn' : ''), text: percentText(value) });
 }
 
+// Sub-units first, then the unit's own cadres (not in any sub-unit), if any.
+// A row is highlighted when a warning names the unit itself (not one of its
+// people); figures under the warning thresholds are red.
 function showUnits(o, filters, warnings, thresholds) {
-  const units = o.units || [];
-  const warned = warnedUnits(warnings);
+  const warnedUnits = new Map();
+  const warnedPeople = new Map();
+  for (const w of warnings) {
+    const into = w.user_id ? warnedPeople : warnedUnits;
+    if (w.unit_id) into.set(w.unit_id, (into.get(w.unit_id) || 0) + 1);
+  }
+  const units = (o.by_unit || []).filter((u) => !u.own || u.cadres > 0)
+    .sort((a, b) => Number(a.own) - Number(b.own));
   const rows = units.map((u) => {
-    const id = unitIdOf(u);
-    const count = Number(u.warnings ?? u.warning_count) || warnings.filter((w) => w.unit_id === id).length;
-    const flagged = count > 0 || warned.has(id);
-    return el('tr', { class: flagged ? 'row-warn' : '', dataset: { unitId: String(id) } },
-      el('th', { scope: 'row' }, el('a', { href: withFilters('/supervisor/', filters, { unit: id }), text: u.name })),
+    const count = u.own ? 0 : warnedUnits.get(u.unit_id) || 0;
+    const people = warnedPeople.get(u.unit_id) || 0;
+    const flagged = count > 0;
+    const name = u.own ? el('span', { text: `${u.name}（本级直属）` })
+      : el('a', { href: withFilters('/supervisor/', filters, { unit: u.unit_id }), text: u.name });
+    return el('tr', { class: flagged ? 'row-warn' : '', dataset: { unitId: String(u.unit_id), own: String(Boolean(u.own)) } },
+      el('th', { scope: 'row' }, name),
       el('td', { class: 'num', text: String(u.cadres ?? '—') }),
       rateCell(u.completion_rate),
-      rateCell(u.participation_rate, thresholds.participation ?? 0.6),
-      rateCell(u.pass_rate, thresholds.pass_rate ?? 0.8),
+      rateCell(u.participation_rate, thresholds.warn_participation ?? 0.6),
+      rateCell(u.pass_rate, thresholds.warn_pass_rate ?? 0.8),
       el('td', { class: 'num', text: numberText(u.hours_per_cadre) }),
-      el('td', {}, flagged ? el('span', { class: 'badge badge-warn', text: count ? `${count} 条` : '有' }) : '—'));
+      el('td', { class: 'warn-cell' },
+        flagged ? el('span', { class: 'badge badge-warn', text: `单位 ${count}` }) : null,
+        people ? el('span', { class: 'badge badge-status-new', text: `个人 ${people}` }) : null,
+        flagged || people ? null : '—'));
   });
   document.getElementById('units').replaceChildren(...rows);
-  document.getElementById('units-none').hidden = rows.length > 0;
+  document.getElementById('units-none').hidden = units.some((u) => !u.own);
 }
 
-function showPeople(people) {
-  const rows = people.map((p) => el('tr', { dataset: { userId: String(p.id ?? p.user_id) } },
-    el('th', { scope: 'row' }, el('a', { href: `/supervisor/person.html?id=${p.id ?? p.user_id}`, text: p.name || p.login })),
+// Rows of a long list: the first 'shown', then a button that shows the rest.
+function showSome(list, rows, shown, button) {
+  list.replaceChildren(...rows.slice(0, shown));
+  button.hidden = rows.length <= shown;
+  button.textContent = `显示全部 ${rows.length} 条`;
+  button.onclick = () => { list.replaceChildren(...rows); button.hidden = true; };
+}
+
+// The people, fewest hours first: who needs a nudge.
+function showPeople(people, total, filters) {
+  const period = { from: filters.from, to: filters.to };
+  const sorted = people.slice().sort((a, b) => (Number(a.hours) || 0) - (Number(b.hours) || 0));
+  const rows = sorted.map((p) => el('tr', { dataset: { userId: String(p.id) } },
+    el('th', { scope: 'row' }, el('a', { href: withFilters('/supervisor/person.html', { id: p.id, ...period }), text: p.name || p.login })),
     el('td', { text: p.unit_name || '' }),
-    el('td', { text: categoryLabel(p.category) }),
+    el('td', { text: p.category_label || categoryLabel(p.category) }),
     el('td', { class: 'num', text: String(p.completed ?? '—') }),
-    el('td', { class: 'num', text: numberText(p.hours_year ?? p.hours) }),
+    el('td', { class: 'num', text: numberText(p.hours) }),
     el('td', { class: 'num', text: percentText(p.pass_rate) })));
-  document.getElementById('people').replaceChildren(...rows);
+  showSome(document.getElementById('people'), rows, PEOPLE_SHOWN, document.getElementById('people-more'));
   document.getElementById('people-none').hidden = rows.length > 0;
-  document.getElementById('people-count').textContent = `共 ${people.length} 人`;
+  document.getElementById('people-count').textContent = `共 ${total} 人，按学时从少到多`;
 }
 
-const WARNING_LABELS = {
-  low_participation: '参与率低', low_pass_rate: '通过率低', behind_pace: '学时落后', inactive: '长期未学习',
-  campaign_overdue: '专项逾期', campaign_due_soon: '专项将到期',
-};
-
-function showWarnings(warnings) {
-  const rows = warnings.map((w) => el('li', { class: `warning warning-${w.kind}`, dataset: { kind: w.kind } },
-    el('span', { class: 'badge badge-warn', text: WARNING_LABELS[w.kind] || '预警' }),
+// Unit warnings first (they concern many), then people's.
+function showWarnings(warnings, counts) {
+  const sorted = warnings.slice().sort((a, b) => Number(Boolean(a.user_id)) - Number(Boolean(b.user_id)));
+  const rows = sorted.map((w) => el('li', { class: `warning warning-${w.kind}`, dataset: { kind: w.kind } },
+    el('span', { class: 'badge badge-warn', text: w.kind_label || '预警' }),
     w.link ? el('a', { class: 'warning-link', href: w.link, text: w.message || w.unit_name || '查看' })
       : el('span', { text: w.message || '' })));
-  document.getElementById('warnings').replaceChildren(...rows);
+  showSome(document.getElementById('warnings'), rows, WARNINGS_SHOWN, document.getElementById('warnings-more'));
   document.getElementById('warnings-none').hidden = rows.length > 0;
+  const byKind = Object.entries(counts || {}).filter(([, n]) => n > 0);
   document.getElementById('warnings-count').textContent = warnings.length ? `${warnings.length} 条` : '';
+  document.getElementById('warnings-kinds').textContent = byKind.length
+    ? byKind.map(([kind, n]) => `${(warnings.find((w) => w.kind === kind) || {}).kind_label || kind} ${n}`).join(' · ') : '';
 }
 
 function showExports(filters) {
-  const sets = [['overview', '学习概况'], ['warnings', '预警'], ['people', '干部名单']];
+  const sets = [['overview', '学习概况（按单位）'], ['warnings', '预警'], ['people', '干部名单']];
   document.getElementById('exports').replaceChildren(...sets.map(([name, label]) => el('div', { class: 'export-row' },
     el('span', { class: 'export-label', text: label }),
     ...['csv', 'xlsx'].map((format) => el('a', {
@@ -367,33 +398,34 @@ document.addEventListener('DOMContentLoaded', async () => {
     if (err.status !== 401) say(notice, `加载失败：${err.message}`, 'error');
     return;
   }
-  const soft = (promise) => promise.catch((err) => (err.status === 404 ? null : Promise.reject(err)));
   let overview, lift, warningsReply, peopleReply;
   try {
     [overview, lift, warningsReply, peopleReply] = await Promise.all([
       api('/api/supervisor/overview', { query: filters }),
       api('/api/supervisor/lift', { query: filters }),
       api('/api/supervisor/warnings', { query: filters }),
-      soft(api('/api/supervisor/people', { query: filters })),
+      api('/api/supervisor/people', { query: { ...filters, per_page: PEOPLE_PER_PAGE } }),
     ]);
   } catch (err) {
-    if (err.status !== 401) say(notice, `学习数据加载失败：${err.message}`, 'error');
+    if (err.status === 403) say(notice, '无权查看该单位：只能查看本单位及下级单位的学习情况。', 'error');
+    else if (err.status !== 401) say(notice, `学习数据加载失败：${err.message}`, 'error');
     return;
   }
   document.getElementById('dashboard').hidden = false;
-  const warnings = (warningsReply && warningsReply.warnings) || [];
-  const thresholds = (warningsReply && warningsReply.thresholds) || {};
-  const people = (peopleReply && peopleReply.people) || [];
-  showFilters(filters, overview, overview.unit_tree || overview.scope_units);
+  const warnings = warningsReply.warnings || [];
+  const thresholds = warningsReply.thresholds || {};
+  const people = peopleReply.people || [];
+  const total = peopleReply.total ?? people.length;
+  showFilters(filters, overview);
   showKpis(overview, filters, thresholds);
   showLiftFigures(lift);
   showLiftChart(lift);
-  showTrend(lift, overview);
-  showMonths(overview);
-  showHours(overview, people);
+  showTrend(lift);
+  showMonths(overview, thresholds.warn_participation ?? 0.6);
+  showHours(overview, people, total);
   showUnits(overview, filters, warnings, thresholds);
-  showPeople(people);
-  showWarnings(warnings);
+  showPeople(people, total, filters);
+  showWarnings(warnings, warningsReply.counts);
   showExports(filters);
   document.body.dataset.loaded = 'true';
 });
