@@ -142,7 +142,10 @@ try {
   check('coverage: nobody overdue', (await kpi('逾期')) === '0');
   check('the unit row says so', (await supervisor.locator(`#units tr[data-unit="${unitId}"] td`).nth(1).textContent()) === '1');
   await chartDrawn(supervisor, '#units-chart', 'the coverage chart');
-  check('the CSV export link', /format=csv/.test(await supervisor.getAttribute('#export-csv', 'href')));
+  check('the CSV export link', await supervisor.waitForFunction(() => /format=csv/.test(document.getElementById('export-csv').href),
+    null, { timeout: 10000 }).then(() => true, () => false), await supervisor.getAttribute('#export-csv', 'href'));
+  await supervisor.locator('#warnings-none:visible, #warnings li').first().waitFor({ timeout: 10000 })
+    .catch(() => check('the reminders are listed', false));
   await noOverflow(supervisor, 'the coverage board');
   await shot(supervisor, 'campaigns-coverage.png');
 

@@ -88,15 +88,15 @@ async function show() {
       ...(reply.units || []).map((u) => el('option', { value: String(u.unit_id), text: u.unit_name })));
   }
   unitSelect.value = unit;
+  const q = unit ? `&unit=${unit}` : '';
+  document.getElementById('export-csv').href = `/api/supervisor/campaigns/${id}/coverage?format=csv${q}`;
+  document.getElementById('export-xlsx').href = `/api/supervisor/campaigns/${id}/coverage?format=xlsx${q}`;
   showUnits(reply);
   showPeople(reply.overdue_people.map((p) => ({ ...p, message: `${p.name}（${p.unit_name}）完成 ${p.items_completed}/${p.items_total} 项` })),
     document.getElementById('overdue'), document.getElementById('overdue-none'), document.getElementById('overdue-count'));
   const warnings = await api('/api/supervisor/campaigns/warnings', { query: { unit } });
   showPeople(warnings.warnings.filter((w) => w.campaign_id === Number(id)),
     document.getElementById('warnings'), document.getElementById('warnings-none'));
-  const q = unit ? `&unit=${unit}` : '';
-  document.getElementById('export-csv').href = `/api/supervisor/campaigns/${id}/coverage?format=csv${q}`;
-  document.getElementById('export-xlsx').href = `/api/supervisor/campaigns/${id}/coverage?format=xlsx${q}`;
 }
 
 async function main() {
