@@ -733,5 +733,134 @@ int lift_arm_rate(const struct lift_arm *arm, double *rate, double *var);
 /* Personalised 'a' against control 'b'; CIs only with at least 'min_clusters' cadres in each arm. */
 void lift_compare(const struct lift_arm *a, const struct lift_arm *b, int64_t min_clusters,
     struct lift_result *out);
+/* ------------------------------------------------------------- campaigns */
+
+/*
+ * Mandatory study campaigns (campaigns.c; pages page-editor-campaigns.c,
+ * page-supervisor-campaigns.c, page-my-campaigns.c) and the unit
+ * evaluation model (evaluation.c, page-supervisor-evaluation.c).
+ */
+#define CAMPAIGN_FEED_SLOTS_DEFAULT 3
+#define CAMPAIGN_FEED_SLOTS_MAX 10
+/* A campaign not done this close to its deadline is flagged "due soon". */
+#define CAMPAIGN_DUE_SOON_S (3 * 86400)
+
+struct campaign_info {
+	int64_t id;
+	char title[256];
+	char status[16];
+	char start[11], deadline[11];     /* YYYY-MM-DD, China Standard Time */
+	int64_t start_at, deadline_at;    /* unix seconds; deadline_at ends the deadline day */
+	int has_quiz;
+	double pass_mark;
+	int64_t item_count, question_count;
+};
+
+/* One targeted cadre's progress in one campaign. */
+struct campaign_person {
+	int64_t user_id, unit_id;
+	char name[128], unit_name[256];
+	int64_t items_done, items_begun, questions_answered, questions_right;
+	double quiz_score;                /* right / questions, 0..1 */
+	int has_quiz, completed, passed, done, not_started, overdue, due_soon;
+};
+
+/* The admin setting campaign_feed_slots: most campaign items a feed shows first. */
+int campaign_feed_slots(sqlite3 *db);
+/*
+ * The cadre's outstanding campaign items, as feed entries with reason
+ * "mandatory" (deadline in the sentence), earliest deadline first, at most
+ * 'max'; '*entries' is a new array owned by the caller. One query. 0 or -1.
+ */
+int campaign_feed_entries(sqlite3 *db, int64_t user_id, int64_t now, size_t max, json_t **entries,
+    struct qf_error *err);
+/* Loads campaign 'campaign_id': 1 found, 0 not, -1 on error. */
+int campaign_info_load(sqlite3 *db, int64_t campaign_id, struct campaign_info *out, struct qf_error *err);
+/*
+ * The cadres campaign 'c' targets today within the subtree of 'scope_unit'
+ * (SCOPE_ALL_UNITS: everywhere), each judged at 'now', by unit then id;
+ * '*out' caller-freed. 0 or -1.
+ */
+int campaign_people(sqlite3 *db, const struct campaign_info *c, int64_t scope_unit, int64_t now,
+    struct campaign_person **out, size_t *count, struct qf_error *err);
+json_t *campaign_person_json(const struct campaign_person *p, const struct campaign_info *c);
+/* The campaigns targeting cadre 'user_id' with their progress and items; NULL on error. */
+json_t *campaign_user_list(sqlite3 *db, int64_t user_id, int64_t now, struct qf_error *err);
+/*
+ * Appends to 'warnings' one object (SHARED-CONTRACT.md) per targeted cadre
+ * of the subtree of 'scope_unit' who is overdue (campaign_overdue) or due
+ * within CAMPAIGN_DUE_SOON_S (campaign_due_soon) in a live campaign. 0 or -1.
+ */
+int campaign_warnings(sqlite3 *db, int64_t scope_unit, int64_t now, json_t *warnings,
+    struct qf_error *err);
+/* Local (UTC+8) midnight starting date "YYYY-MM-DD" (valid), as unix seconds. */
+int64_t campaign_date_start(const char *date);
+
+void page_editor_campaigns_list(struct request *req);
+void page_editor_campaign_create(struct request *req);
+void page_editor_campaign_get(struct request *req);
+void page_editor_campaign_update(struct request *req);
+void page_editor_campaign_close(struct request *req);
+void page_editor_campaign_options(struct request *req);
+void page_supervisor_campaigns_list(struct request *req);
+void page_supervisor_campaign_coverage(struct request *req);
+void page_supervisor_campaign_warnings(struct request *req);
+extern const struct param_spec campaign_warnings_params[];
+void page_my_campaigns(struct request *req);
+extern const struct param_spec campaign_coverage_params[];
+#define CAMPAIGN_MAX_BODY (64 * 1024)
+
+/* ----------------------------------------------------------- evaluation */
+
+enum evaluation_component {
+	EVALUATION_KNOWLEDGE,
+	EVALUATION_BEHAVIOUR,
+	EVALUATION_FEEDBACK,
+	EVALUATION_DATA,
+	EVALUATION_COMPONENTS,
+};
+/* "knowledge", "behaviour", "feedback", "data". */
+extern const char *const evaluation_component_names[EVALUATION_COMPONENTS];
+
+/* The admin's weights, in percent (any scale: the composite divides by their sum). */
+struct evaluation_weights {
+	double value[EVALUATION_COMPONENTS];
+};
+
+/* One unit's or cadre's evaluation for one month (evaluation.c explains each figure). */
+struct evaluation {
+	int has[EVALUATION_COMPONENTS];       /* 0: missing, never zero */
+	double value[EVALUATION_COMPONENTS];  /* 0..100 */
+	int complete, has_score, has_partial;
+	double score;                         /* all four components, weighted; only when complete */
+	double partial;                       /* the present ones, weights rescaled */
+	int64_t cadres, active, pushed, completed, answers, correct;
+	double participation, completion;     /* 0..1 */
+};
+
+/* "YYYY-MM" → its first second and the next month's, UTC+8; 0, or -1 when malformed. */
+int evaluation_period_bounds(const char *period, int64_t *start, int64_t *end);
+/* 'period' moved by 'months' (negative: back). */
+void evaluation_period_shift(const char *period, int months, char out[static 8]);
+/* The month of 'now', UTC+8. */
+void evaluation_period_now(int64_t now, char out[static 8]);
+int evaluation_weights_load(sqlite3 *db, struct evaluation_weights *w, struct qf_error *err);
+/* The unit's subtree, or one cadre, in 'period'; 0 or -1. */
+int evaluation_unit(sqlite3 *db, int64_t unit_id, const char *period, const struct evaluation_weights *w,
+    struct evaluation *e, struct qf_error *err);
+int evaluation_person(sqlite3 *db, int64_t user_id, const char *period, const struct evaluation_weights *w,
+    struct evaluation *e, struct qf_error *err);
+/* {"score","partial_score","components":{...},"missing":[...],"details":{...}}. */
+json_t *evaluation_json(const struct evaluation *e);
+json_t *evaluation_weights_json(const struct evaluation_weights *w);
+
+void page_supervisor_evaluation(struct request *req);
+void page_supervisor_evaluation_people(struct request *req);
+void page_supervisor_evaluation_trend(struct request *req);
+void page_supervisor_evaluation_scores_list(struct request *req);
+void page_supervisor_evaluation_scores_post(struct request *req);
+extern const struct param_spec evaluation_params[];
+extern const struct param_spec evaluation_trend_params[];
+#define EVALUATION_MAX_BODY (1024 * 1024)
 
 #endif /* QF_FCGI_EXTERN_H */

@@ -1000,7 +1000,7 @@ feed_build(struct request *req, size_t limit, const char *arm, json_t **items_ou
 	struct feed_profile p;
 	struct completed_set completed = { 0 };
 	size_t *order = NULL, count;
-	json_t *items, *reviews;
+	json_t *items, *reviews, *mandatory = NULL;
 
 	if (profile_load(db, req->user->id, &p) < 0) {
 		profile_free(&p);
@@ -1020,9 +1020,26 @@ feed_build(struct request *req, size_t limit, const char *arm, json_t **items_ou
 	} else
 		for (size_t i = 0; i < c.n; i++)
 			c.v[i].score = (float)c.v[i].popularity;
+	/*
+	 * Outstanding items of the cadre's campaigns come first, in both arms
+	 * (campaigns.c), in at most campaign_feed_slots places and half the feed.
+	 */
+	if (campaign_feed_entries(db, req->user->id, clock_unix_s(),
+	    (size_t)campaign_feed_slots(db) < (limit + 1) / 2 ? (size_t)campaign_feed_slots(db) : (limit + 1) / 2,
+	    &mandatory, NULL) < 0) {
+		candidates_free(&c);
+		profile_free(&p);
+		return -1;
+	}
+	for (size_t i = 0; i < c.n; i++)
+		for (size_t m = 0; m < json_array_size(mandatory); m++)
+			if (json_integer_value(json_object_get(json_array_get(mandatory, m), "id")) == c.v[i].id)
+				c.v[i].picked = 1;
+	limit -= json_array_size(mandatory);
 	/* Reviews are part of the personalised experience; a feed of one or two has no room. */
 	reviews = feed_reviews(db, req->user->id, personalised && limit >= 3 ? REVIEW_SLOTS : 0);
-	if ((order = calloc(limit, sizeof(*order))) == NULL) {
+	if ((order = calloc(limit + 1, sizeof(*order))) == NULL) {
+		json_decref(mandatory);
 		json_decref(reviews);
 		candidates_free(&c);
 		profile_free(&p);
@@ -1042,6 +1059,9 @@ feed_build(struct request *req, size_t limit, const char *arm, json_t **items_ou
 		json_array_insert(items, review_positions[i] < json_array_size(items) ?
 		    review_positions[i] : json_array_size(items), json_array_get(reviews, i));
 	json_decref(reviews);
+	for (size_t m = json_array_size(mandatory); m-- > 0;)
+		json_array_insert(items, 0, json_array_get(mandatory, m));
+	json_decref(mandatory);
 	free(order);
 	completed_free(&completed);
 	candidates_free(&c);

@@ -21,6 +21,13 @@ static const struct body_field setting_fields[] = {
 	{ "warn_pace_share", BODY_NUMBER, 0, 0, 1, 0 },
 	/* A quiz passes when this share of its first answers is right. */
 	{ "quiz_pass_mark", BODY_NUMBER, 0, 0, 1, 0 },
+	/* Places a feed gives at most to campaign items (campaigns.c). */
+	{ "campaign_feed_slots", BODY_INTEGER, 0, 0, CAMPAIGN_FEED_SLOTS_MAX, 0 },
+	/* The evaluation model's weights, in percent (evaluation.c). */
+	{ "evaluation_weight_knowledge", BODY_NUMBER, 0, 0, 100, 0 },
+	{ "evaluation_weight_behaviour", BODY_NUMBER, 0, 0, 100, 0 },
+	{ "evaluation_weight_feedback", BODY_NUMBER, 0, 0, 100, 0 },
+	{ "evaluation_weight_data", BODY_NUMBER, 0, 0, 100, 0 },
 	{ NULL, 0, 0, 0, 0, 0 },
 };
 

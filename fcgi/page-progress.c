@@ -117,6 +117,8 @@ page_progress(struct request *req)
 		response_error(req, 503, "out_of_memory", "服务器繁忙，请稍后重试");
 		goto out;
 	}
+	/* The campaigns that target the cadre, with their deadlines (campaigns.c). */
+	json_object_set_new(reply, "campaigns", campaign_user_list(db, req->user->id, now, &err));
 	response_json(req, 200, reply);
 out:
 	free(mastery);

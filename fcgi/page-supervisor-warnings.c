@@ -283,6 +283,7 @@ static const sv_warning_source warning_sources[] = {
 	pass_rate_warnings,
 	pace_warnings,
 	inactive_warnings,
+	campaign_warnings,
 };
 
 void

@@ -79,6 +79,32 @@ const struct route routes[] = {
 	{ METHOD_GET, "/api/supervisor/people/{id}", page_supervisor_person, SUPERVISORS, 0,
 	    supervisor_person_params, 0 },
 #undef SUPERVISORS
+	/* Campaigns (专题学习) and the evaluation model (立体评估): campaigns.c, evaluation.c. */
+#define EDITORS (ROLE_EDITOR | ROLE_ADMIN)
+#define SUPERVISORS (ROLE_SUPERVISOR | ROLE_ADMIN)
+	{ METHOD_GET, "/api/me/campaigns", page_my_campaigns, ROLE_CADRE, 0, NULL, 0 },
+	{ METHOD_GET, "/api/editor/campaigns", page_editor_campaigns_list, EDITORS, 0, NULL, 0 },
+	{ METHOD_POST, "/api/editor/campaigns", page_editor_campaign_create, EDITORS, CAMPAIGN_MAX_BODY, NULL, 0 },
+	{ METHOD_GET, "/api/editor/campaigns/options", page_editor_campaign_options, EDITORS, 0, NULL, 0 },
+	{ METHOD_GET, "/api/editor/campaigns/{id}", page_editor_campaign_get, EDITORS, 0, NULL, 0 },
+	{ METHOD_PUT, "/api/editor/campaigns/{id}", page_editor_campaign_update, EDITORS, CAMPAIGN_MAX_BODY, NULL, 0 },
+	{ METHOD_POST, "/api/editor/campaigns/{id}/close", page_editor_campaign_close, EDITORS, 0, NULL, 0 },
+	{ METHOD_GET, "/api/supervisor/campaigns", page_supervisor_campaigns_list, SUPERVISORS, 0, NULL, 0 },
+	{ METHOD_GET, "/api/supervisor/campaigns/warnings", page_supervisor_campaign_warnings, SUPERVISORS, 0,
+	  campaign_warnings_params, 0 },
+	{ METHOD_GET, "/api/supervisor/campaigns/{id}/coverage", page_supervisor_campaign_coverage, SUPERVISORS, 0,
+	  campaign_coverage_params, 0 },
+	{ METHOD_GET, "/api/supervisor/evaluation", page_supervisor_evaluation, SUPERVISORS, 0, evaluation_params, 0 },
+	{ METHOD_GET, "/api/supervisor/evaluation/people", page_supervisor_evaluation_people, SUPERVISORS, 0,
+	  evaluation_params, 0 },
+	{ METHOD_GET, "/api/supervisor/evaluation/trend", page_supervisor_evaluation_trend, SUPERVISORS, 0,
+	  evaluation_trend_params, 0 },
+	{ METHOD_GET, "/api/supervisor/evaluation/scores", page_supervisor_evaluation_scores_list, SUPERVISORS, 0,
+	  evaluation_params, 0 },
+	{ METHOD_POST, "/api/supervisor/evaluation/scores", page_supervisor_evaluation_scores_post, SUPERVISORS,
+	  EVALUATION_MAX_BODY, NULL, 0 },
+#undef SUPERVISORS
+#undef EDITORS
 };
 
 const size_t route_count = sizeof(routes) / sizeof(routes[0]);

@@ -721,6 +721,73 @@ static const char migration_0006_supervisor_rollups[] =
 #undef DAY_MONTH
 #undef USER_CELL
 
+/*
+ * Version 7: mandatory study campaigns (专题学习) and the unit evaluation
+ * model (立体评估). A campaign's target is a set of (kind, value) rows read
+ * at request time, never a snapshot of people: kinds combine with AND,
+ * values of one kind with OR, a unit stands for its subtree. Its quiz is a
+ * set of questions with a pass mark. Dates are China Standard Time days:
+ * start_at is the first second of the start day, deadline_at the first
+ * second after the deadline day. evaluation_scores holds the behaviour and
+ * feedback scores supervisors enter per period (YYYY-MM), for a unit or a
+ * cadre, with their source; one row per (period, component, subject), the
+ * audit log keeps what each row replaced.
+ */
+static const char migration_0007_campaigns_evaluation[] =
+	"CREATE TABLE campaigns ("
+	"  id INTEGER PRIMARY KEY,"
+	"  title TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 200),"
+	"  description TEXT NOT NULL DEFAULT '',"
+	"  status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active','closed')),"
+	"  start_date TEXT NOT NULL,"
+	"  deadline_date TEXT NOT NULL,"
+	"  start_at INTEGER NOT NULL,"
+	"  deadline_at INTEGER NOT NULL CHECK (deadline_at > start_at),"
+	"  pass_mark REAL CHECK (pass_mark IS NULL OR pass_mark BETWEEN 0 AND 1),"
+	"  created_by INTEGER REFERENCES users(id),"
+	"  created_at INTEGER NOT NULL DEFAULT (unixepoch()),"
+	"  updated_at INTEGER NOT NULL DEFAULT (unixepoch()),"
+	"  closed_at INTEGER"
+	");"
+	"CREATE INDEX campaigns_live ON campaigns(status, start_at, deadline_at);"
+	"CREATE TABLE campaign_items ("
+	"  campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,"
+	"  item_id INTEGER NOT NULL REFERENCES items(id),"
+	"  position INTEGER NOT NULL,"
+	"  PRIMARY KEY (campaign_id, item_id)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE campaign_questions ("
+	"  campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,"
+	"  question_id INTEGER NOT NULL REFERENCES questions(id),"
+	"  PRIMARY KEY (campaign_id, question_id)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE campaign_targets ("
+	"  campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('unit','category','industry','risk','user')),"
+	"  value TEXT NOT NULL,"
+	"  PRIMARY KEY (campaign_id, kind, value)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE evaluation_scores ("
+	"  id INTEGER PRIMARY KEY,"
+	"  period TEXT NOT NULL CHECK (period GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]'),"
+	"  component TEXT NOT NULL CHECK (component IN ('behaviour','feedback')),"
+	"  unit_id INTEGER REFERENCES units(id),"
+	"  user_id INTEGER REFERENCES users(id),"
+	"  score REAL NOT NULL CHECK (score BETWEEN 0 AND 100),"
+	"  source TEXT NOT NULL CHECK (length(source) BETWEEN 1 AND 200),"
+	"  entered_by INTEGER REFERENCES users(id),"
+	"  entered_at INTEGER NOT NULL DEFAULT (unixepoch()),"
+	"  CHECK ((unit_id IS NULL) != (user_id IS NULL))"
+	");"
+	"CREATE UNIQUE INDEX evaluation_scores_by_unit ON evaluation_scores(period, component, unit_id)"
+	"  WHERE unit_id IS NOT NULL;"
+	"CREATE UNIQUE INDEX evaluation_scores_by_user ON evaluation_scores(period, component, user_id)"
+	"  WHERE user_id IS NOT NULL;"
+	/* Feed slots for campaign items, and the evaluation weights (percent), as admin settings. */
+	"INSERT INTO settings(key, value) VALUES ('campaign_feed_slots', '3'),"
+	"  ('evaluation_weight_knowledge', '30'), ('evaluation_weight_behaviour', '40'),"
+	"  ('evaluation_weight_feedback', '20'), ('evaluation_weight_data', '10');";
+
 static const char *const migrations[] = {
 	migration_0001_initial,
 	migration_0002_login_failures,
@@ -728,6 +795,7 @@ static const char *const migrations[] = {
 	migration_0004_learner,
 	migration_0005_item_popularity,
 	migration_0006_supervisor_rollups,
+	migration_0007_campaigns_evaluation,
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

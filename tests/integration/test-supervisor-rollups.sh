@@ -62,7 +62,8 @@ expect_exact "after users moved and items changed length"
 sqlite3 "$db" "UPDATE users SET disabled = 0 WHERE id % 11 = 0; UPDATE users SET role = 'cadre' WHERE id % 17 = 0 AND role = 'editor';"
 expect_exact "after they came back"
 
-# A database at version 5 with history in it: migration 6 backfills the same tables.
+# A database at version 5 with history in it (later migrations' tables dropped too):
+# migration 6 backfills the same tables.
 sqlite3 "$db" "
     DROP TABLE pushes; DROP TABLE activity_days; DROP TABLE completion_days; DROP TABLE quizzes;
     DROP TABLE mastery_history; DROP TABLE push_cells; DROP TABLE active_cells; DROP TABLE quiz_cells;
@@ -70,6 +71,9 @@ sqlite3 "$db" "
     DROP TRIGGER pushes_impression; DROP TRIGGER pushes_complete; DROP TRIGGER activity_days_event;
     DROP TRIGGER activity_days_answer; DROP TRIGGER quizzes_answer; DROP TRIGGER quizzes_answer_earlier; DROP TRIGGER mastery_history_insert;
     DROP TRIGGER mastery_history_update; DROP TRIGGER hour_cells_minutes; DROP TRIGGER cells_user_moves;
+    DROP TABLE campaign_items; DROP TABLE campaign_questions; DROP TABLE campaign_targets;
+    DROP TABLE campaigns; DROP TABLE evaluation_scores;
+    DELETE FROM settings WHERE key = 'campaign_feed_slots' OR key LIKE 'evaluation_weight_%';
     PRAGMA user_version = 5;"
 "$admin" --db "$db" init >/dev/null 2>&1 || fail "init migrates the old database"
 "$admin" --db "$work/fresh.db" init >/dev/null 2>&1

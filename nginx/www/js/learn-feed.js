@@ -50,6 +50,7 @@ function card(item) {
   const node = el('li', { class: 'card feed-card', dataset: { itemId: String(item.id), key: keyOf(item), kind } },
     el('div', { class: 'feed-meta' },
       el('span', { class: `badge badge-kind-${kind}`, text: learnKindLabel(kind) }),
+      item.mandatory ? el('span', { class: 'badge badge-mandatory', text: '必学' }) : null,
       el('span', { class: 'feed-minutes', title: '完成后计入的学时', text: `学时 ${minutesText(item.minutes)}` })),
     el('h3', { class: 'feed-title' }, el('a', { href, text: item.title || '（无标题）' })),
     reasonLine(item),
@@ -57,7 +58,7 @@ function card(item) {
     itemChips(item.tags, 4));
   const actions = el('div', { class: 'feed-actions' },
     el('a', { class: 'button button-small', href, text: kind === 'review' ? '去复习' : '开始学习' }));
-  if (kind !== 'review') {
+  if (kind !== 'review' && !item.mandatory) {
     actions.append(el('button', {
       type: 'button', class: 'button-quiet button-small feed-dismiss', text: '不感兴趣',
       'aria-label': `不感兴趣：${item.title || ''}`, onclick: () => dismiss(node, item),
