@@ -16,6 +16,10 @@ static const struct param_spec model_runs_params[] = {
 	{ NULL, 0, 0, 0, 0 },
 };
 
+/* The roles of the editor's workspace and of the supervisor's dashboard: admins have both. */
+#define EDITORS (ROLE_EDITOR | ROLE_ADMIN)
+#define SUPERVISORS (ROLE_SUPERVISOR | ROLE_ADMIN)
+
 const struct route routes[] = {
 	{ METHOD_GET, "/api/health", page_health, ROLE_ANYONE, 0, NULL, 0 },
 
@@ -37,7 +41,6 @@ const struct route routes[] = {
 	{ METHOD_GET, "/api/admin/model-runs", page_admin_model_runs, ROLE_ADMIN, 0, model_runs_params, 0 },
 
 	/* Content: the library for everyone signed in, the editor's workspace (content/EDITOR-API.md). */
-#define EDITORS (ROLE_EDITOR | ROLE_ADMIN)
 	{ METHOD_GET, "/api/tags", page_tags, ROLE_SIGNED_IN, 0, tags_params, 0 },
 	{ METHOD_GET, "/api/search", page_search, ROLE_SIGNED_IN, 0, search_params, 0 },
 	{ METHOD_GET, "/api/items/{id}", page_item, ROLE_SIGNED_IN, 0, NULL, 0 },
@@ -60,14 +63,12 @@ const struct route routes[] = {
 	{ METHOD_DELETE, "/api/editor/tags", page_editor_tag_delete, EDITORS, 0, editor_tag_delete_params, 0 },
 	{ METHOD_POST, "/api/editor/import", page_editor_import, EDITORS, CONTENT_IMPORT_MAX_BODY, editor_import_params, 0 },
 	{ METHOD_GET, "/api/editor/export", page_editor_export, EDITORS, 0, editor_export_params, 0 },
-#undef EDITORS
 
 	/* Quizzes, mastery, reviews and study hours (learner.c). */
 	{ METHOD_POST, "/api/questions/{id}/answer", page_answer, ROLE_CADRE, 4096, NULL, 0 },
 	{ METHOD_GET, "/api/me/progress", page_progress, ROLE_CADRE, 0, NULL, 0 },
 
 	/* The supervisor's dashboard (fcgi/SUPERVISOR-API.md). */
-#define SUPERVISORS (ROLE_SUPERVISOR | ROLE_ADMIN)
 	{ METHOD_GET, "/api/supervisor/overview", page_supervisor_overview, SUPERVISORS, 0,
 	    supervisor_overview_params, 0 },
 	{ METHOD_GET, "/api/supervisor/lift", page_supervisor_lift, SUPERVISORS, 0,
@@ -78,10 +79,8 @@ const struct route routes[] = {
 	    supervisor_people_params, 0 },
 	{ METHOD_GET, "/api/supervisor/people/{id}", page_supervisor_person, SUPERVISORS, 0,
 	    supervisor_person_params, 0 },
-#undef SUPERVISORS
+
 	/* Campaigns (专题学习) and the evaluation model (立体评估): campaigns.c, evaluation.c. */
-#define EDITORS (ROLE_EDITOR | ROLE_ADMIN)
-#define SUPERVISORS (ROLE_SUPERVISOR | ROLE_ADMIN)
 	{ METHOD_GET, "/api/me/campaigns", page_my_campaigns, ROLE_CADRE, 0, NULL, 0 },
 	{ METHOD_GET, "/api/editor/campaigns", page_editor_campaigns_list, EDITORS, 0, NULL, 0 },
 	{ METHOD_POST, "/api/editor/campaigns", page_editor_campaign_create, EDITORS, CAMPAIGN_MAX_BODY, NULL, 0 },
@@ -103,8 +102,6 @@ const struct route routes[] = {
 	  evaluation_params, 0 },
 	{ METHOD_POST, "/api/supervisor/evaluation/scores", page_supervisor_evaluation_scores_post, SUPERVISORS,
 	  EVALUATION_MAX_BODY, NULL, 0 },
-#undef SUPERVISORS
-#undef EDITORS
 };
 
 const size_t route_count = sizeof(routes) / sizeof(routes[0]);

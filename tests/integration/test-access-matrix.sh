@@ -22,8 +22,8 @@ county=$("$top_builddir/qingfeng-admin" --db "$DB" add-unit --name 某县纪委 
 printf 'qingfeng-demo' | "$top_builddir/qingfeng-admin" --db "$DB" add-user --login sup-county \
     --name 县纪委监督员 --role supervisor --unit "$county" >/dev/null || fail "add sup-county"
 
-# The targets: a published item and question, a cadre and their unit, and
-# a scratch item and question for publish and retire.
+# The targets: a published item and question, a cadre and their unit, a
+# scratch item and question for publish and retire, and a campaign.
 declare -A value
 value[item]=$(q "SELECT id FROM items WHERE status = 'published' ORDER BY id LIMIT 1")
 value[question]=$(q "SELECT q.id FROM questions q JOIN items i ON i.id = q.item_id
@@ -32,6 +32,13 @@ value[cadre]=$(q "SELECT id FROM users WHERE login = 'demo-cadre'")
 value[unit]=$(q "SELECT unit_id FROM users WHERE login = 'demo-cadre'")
 value[scratch]=$(q "SELECT id FROM items WHERE status = 'published' ORDER BY id DESC LIMIT 1")
 value[scratch_question]=$(q "SELECT id FROM questions WHERE status = 'published' ORDER BY id DESC LIMIT 1")
+# A campaign for the cadre's unit, made by the editor.
+login demo-editor
+send_json POST /api/editor/campaigns "$(jq -cn --argjson item "${value[item]}" --argjson unit "${value[unit]}" \
+    --arg start "$(date +%F)" --arg deadline "$(date -d '+7 days' +%F)" \
+    '{title:"新规学习",items:[$item],target:{units:[$unit]},start:$start,deadline:$deadline}')"
+expect_eq "a campaign to call on" "$STATUS" 201
+value[campaign]=$(jq -r .id <<<"$BODY")
 check "demo-cadre is outside the county" test "$(q "SELECT count(*) FROM units WHERE id = ${value[unit]} AND parent_id = $county")" = 0
 
 callers=(anon cadre editor sup_in sup_out admin)
