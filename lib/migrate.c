@@ -788,6 +788,16 @@ static const char migration_0007_campaigns_evaluation[] =
 	"  ('evaluation_weight_knowledge', '30'), ('evaluation_weight_behaviour', '40'),"
 	"  ('evaluation_weight_feedback', '20'), ('evaluation_weight_data', '10');";
 
+/*
+ * Version 8: a cadre's engagement with items (every event but impressions),
+ * which the feed reads twice per request, without reading their impressions:
+ * a cadre who opens the feed often has many more of those, and the plain
+ * events_by_user index made the feed's cost grow with them.
+ */
+static const char migration_0008_engagement_index[] =
+	"CREATE INDEX events_engagement ON events(user_id, item_id, kind, created_at, value)"
+	"  WHERE kind != 'impression';";
+
 static const char *const migrations[] = {
 	migration_0001_initial,
 	migration_0002_login_failures,
@@ -796,6 +806,7 @@ static const char *const migrations[] = {
 	migration_0005_item_popularity,
 	migration_0006_supervisor_rollups,
 	migration_0007_campaigns_evaluation,
+	migration_0008_engagement_index,
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -74,6 +74,7 @@ sqlite3 "$db" "
     DROP TABLE campaign_items; DROP TABLE campaign_questions; DROP TABLE campaign_targets;
     DROP TABLE campaigns; DROP TABLE evaluation_scores;
     DELETE FROM settings WHERE key = 'campaign_feed_slots' OR key LIKE 'evaluation_weight_%';
+    DROP INDEX events_engagement;
     PRAGMA user_version = 5;"
 "$admin" --db "$db" init >/dev/null 2>&1 || fail "init migrates the old database"
 "$admin" --db "$work/fresh.db" init >/dev/null 2>&1
