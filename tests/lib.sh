@@ -205,9 +205,11 @@ fcgi_param() {
     fcgi_header 04 00 "$(printf %02x $(( 2 + ${#1} + ${#2} )))"
     printf "\\x$(printf %02x "${#1}")\\x$(printf %02x "${#2}")%s%s" "$1" "$2"
 }
+# fcgi_begin: BEGIN_REQUEST, responder role, no keep-alive.
+fcgi_begin() { fcgi_header 01 00 08; printf '\x00\x01\x00\x00\x00\x00\x00\x00'; }
 fcgi_request() {
     local body=${4:-}
-    fcgi_header 01 00 08; printf '\x00\x01\x00\x00\x00\x00\x00\x00'
+    fcgi_begin
     fcgi_param REQUEST_METHOD "$1"
     fcgi_param DOCUMENT_URI "$2"
     fcgi_param REMOTE_ADDR "$3"

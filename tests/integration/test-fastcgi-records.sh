@@ -7,15 +7,11 @@ stack_start
 socket="$STATE/qingfeng.sock"
 send="$top_builddir/tests/tools/fcgi-send"
 
-# Record header: version type requestId(2) contentLength(2) paddingLength reserved.
+# Record header with any version: version type requestId(2) contentLength(2) paddingLength
+# reserved. Well-formed records come from lib.sh (fcgi_begin, fcgi_param: short lengths).
 hdr() { printf "\\x$1\\x$2\\x00\\x01\\x$3\\x$4\\x00\\x00"; }
-begin() { hdr 01 01 00 08; printf '\x00\x01\x00\x00\x00\x00\x00\x00'; }    # responder, no keep-conn
-# A PARAMS record holding one pair; short (1-byte) lengths.
-param() {
-    local name=$1 value=$2 len=$(( 2 + ${#1} + ${#2} ))
-    hdr 01 04 00 "$(printf %02x "$len")"
-    printf "\\x$(printf %02x "${#name}")\\x$(printf %02x "${#value}")%s%s" "$name" "$value"
-}
+begin() { fcgi_begin; }
+param() { fcgi_param "$@"; }
 end_params() { hdr 01 04 00 00; }
 end_stdin() { hdr 01 05 00 00; }
 

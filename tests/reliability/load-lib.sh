@@ -50,6 +50,21 @@ load_figure() {
     sed -n "s/^mix: .*$2 \([0-9]*\).*/\1/p" "$1" | head -n 1
 }
 
+# load_tally OUT: prints wrk's report and sets requests, non2xx and socket_errors from it.
+load_tally() {
+    cat "$1"
+    requests=$(load_figure "$1" requests)
+    non2xx=$(load_figure "$1" non-2xx)
+    socket_errors=$(load_figure "$1" "socket errors")
+}
+
+# load_expect_clean: the tallied load ran, with no non-2xx reply and no socket error.
+load_expect_clean() {
+    check "the load ran ($requests requests)" test "${requests:-0}" -gt 0
+    expect_eq "no non-2xx reply" "$non2xx" 0
+    expect_eq "no socket error" "$socket_errors" 0
+}
+
 # worker_pids: the app's worker processes, one a line.
 worker_pids() {
     pgrep -P "$(app_pid)" | sort -n

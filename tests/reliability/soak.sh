@@ -39,14 +39,9 @@ while kill -0 "$load" 2>/dev/null; do
 done
 wait "$load"
 
-cat "$work/soak.out"
-requests=$(load_figure "$work/soak.out" requests)
-non2xx=$(load_figure "$work/soak.out" non-2xx)
-socket_errors=$(load_figure "$work/soak.out" "socket errors")
+load_tally "$work/soak.out"
 echo "soak: ${seconds} s after a ${warmup} s warm-up: $requests requests, $non2xx non-2xx, $socket_errors socket errors"
-check "the load ran ($requests requests)" test "${requests:-0}" -gt 0
-expect_eq "no non-2xx reply" "$non2xx" 0
-expect_eq "no socket error" "$socket_errors" 0
+load_expect_clean
 expect_eq "no worker restarted" "$(worker_pids | tr '\n' ' ')" "$(echo $pids | tr ' ' '\n' | tr '\n' ' ')"
 for pid in $pids; do
     end=$(rss_kb "$pid")
