@@ -18,13 +18,14 @@ arm_read(sqlite3 *db, int64_t user_id)
 	sqlite3_stmt *stmt;
 	const char *arm = NULL;
 
-	if (sqlite3_prepare_v2(db, "SELECT arm FROM arms WHERE user_id = ?1", -1, &stmt, NULL) != SQLITE_OK)
+	/* Every feed asks: the statement is kept prepared. */
+	if ((stmt = stmt_get(db, "SELECT arm FROM arms WHERE user_id = ?1")) == NULL)
 		return NULL;
 	sqlite3_bind_int64(stmt, 1, user_id);
 	if (sqlite3_step(stmt) == SQLITE_ROW)
 		arm = strcmp((const char *)sqlite3_column_text(stmt, 0), "control") == 0 ?
 		    "control" : "personalised";
-	sqlite3_finalize(stmt);
+	stmt_release(stmt);
 	return arm;
 }
 

@@ -39,3 +39,38 @@ db_write_rollback(struct request *req)
 	if (!sqlite3_get_autocommit(req->app->db))
 		sqlite3_exec(req->app->db, "ROLLBACK", NULL, NULL, NULL);
 }
+
+/*
+ * Read transactions: a handler that runs many queries reads one snapshot,
+ * and takes the database's read lock once instead of once per query.
+ * db_read_begin returns 1 when it began one (pass that to db_read_end), 0
+ * when a transaction was open already or BEGIN failed (the queries then
+ * run each in its own, as without it).
+ */
+int
+db_read_begin(sqlite3 *db)
+{
+	sqlite3_stmt *stmt;
+	int began;
+
+	if (!sqlite3_get_autocommit(db) || (stmt = stmt_get(db, "BEGIN")) == NULL)
+		return 0;
+	began = sqlite3_step(stmt) == SQLITE_DONE;
+	stmt_release(stmt);
+	return began;
+}
+
+void
+db_read_end(sqlite3 *db, int began)
+{
+	sqlite3_stmt *stmt;
+
+	if (!began || sqlite3_get_autocommit(db))
+		return;
+	if ((stmt = stmt_get(db, "COMMIT")) != NULL) {
+		sqlite3_step(stmt);
+		stmt_release(stmt);
+	}
+	if (!sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}

@@ -283,6 +283,9 @@ int audit_record(struct request *req, const char *action, const char *target_kin
 int db_write_begin(struct request *req);
 int db_write_commit(struct request *req);   /* answers 503 itself on failure */
 void db_write_rollback(struct request *req);
+/* A read transaction around many queries: 1 when begun (give it to db_read_end). */
+int db_read_begin(sqlite3 *db);
+void db_read_end(sqlite3 *db, int began);
 
 /* ----------------------------------------------------------------- scope */
 

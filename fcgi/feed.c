@@ -26,7 +26,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cblas.h>
+
 #include "extern.h"
+#include "feed-catalogue.h"
 
 /* How much each rule adds to a standardised base score. */
 #define BOOST_RISK 1.2f
@@ -58,9 +61,11 @@ static const char *const category_labels[][2] = {
 struct feed_profile {
 	char category[16];
 	char industry[64];
-	char **risks;
+	int category_tag;           /* "category.<category>", or -1 */
+	int industry_tag;           /* the industry's tag, or -1 */
+	char **risks;               /* codes, ascending */
 	size_t risk_count;
-	/* Weak disciplines with the wrong answers that make them weak. */
+	/* Weak disciplines, weakest first, with the wrong answers that make them weak. */
 	char **weak;
 	int *weak_wrong;
 	size_t weak_count;
@@ -94,18 +99,12 @@ list_push(char ***list, size_t *count, const char *code)
 }
 
 static int
-list_has(char *const *list, size_t count, const char *code)
-{
-	for (size_t i = 0; i < count; i++)
-		if (strcmp(list[i], code) == 0)
-			return 1;
-	return 0;
-}
-
-static int
-profile_load(sqlite3 *db, int64_t user_id, struct feed_profile *p)
+profile_load(sqlite3 *db, const struct catalogue *cat, int64_t user_id, struct feed_profile *p)
 {
 	sqlite3_stmt *stmt = NULL;
+	struct learner_discipline *weak = NULL;
+	size_t n = 0;
+	char code[32];
 
 	memset(p, 0, sizeof(*p));
 	if ((stmt = stmt_get(db, "SELECT coalesce(category, ''), coalesce(industry, '')"
@@ -117,80 +116,125 @@ profile_load(sqlite3 *db, int64_t user_id, struct feed_profile *p)
 		snprintf(p->industry, sizeof(p->industry), "%s", sqlite3_column_text(stmt, 1));
 	}
 	stmt_release(stmt);
+	snprintf(code, sizeof(code), "category.%s", p->category);
+	p->category_tag = *p->category ? catalogue_tag_find(cat, code) : -1;
+	p->industry_tag = *p->industry ? catalogue_tag_find(cat, p->industry) : -1;
 	if ((stmt = stmt_get(db, "SELECT tag_code FROM user_risks WHERE user_id = ?1 ORDER BY tag_code")) == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, user_id);
 	while (sqlite3_step(stmt) == SQLITE_ROW)
-		if (list_push(&p->risks, &p->risk_count, (const char *)sqlite3_column_text(stmt, 0)) < 0)
-			goto err;
+		if (list_push(&p->risks, &p->risk_count, (const char *)sqlite3_column_text(stmt, 0)) < 0) {
+			stmt_release(stmt);
+			return -1;
+		}
 	stmt_release(stmt);
 	/* Weak disciplines, by the learner model's rule, with their wrong answers for the reason. */
-	{
-		struct learner_discipline *weak = NULL;
-		size_t n = 0;
-
-		if (learner_weak_disciplines(db, user_id, &weak, &n, NULL) < 0)
-			return -1;
-		if (n > 0 && (p->weak_wrong = calloc(n, sizeof(int))) == NULL) {
+	if (learner_weak_disciplines(db, user_id, &weak, &n, NULL) < 0)
+		return -1;
+	if (n > 0 && (p->weak_wrong = calloc(n, sizeof(int))) == NULL) {
+		free(weak);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		p->weak_wrong[i] = (int)weak[i].wrong;
+		if (list_push(&p->weak, &p->weak_count, weak[i].code) < 0) {
 			free(weak);
 			return -1;
 		}
-		for (size_t i = 0; i < n; i++) {
-			p->weak_wrong[i] = (int)weak[i].wrong;
-			if (list_push(&p->weak, &p->weak_count, weak[i].code) < 0) {
-				free(weak);
-				return -1;
-			}
+	}
+	free(weak);
+	return 0;
+}
+
+/* ------------------------------------------------------------- history */
+
+/*
+ * What the cadre did with each item (every event but impressions), read
+ * in one query: whether it stays out of the feed, its strength for the
+ * fold-in, and its completions for the "similar to what you studied"
+ * reason. Items come in id order.
+ */
+struct history_item {
+	int64_t item_id;
+	int excluded;               /* completed, or dismissed and not opened since */
+	int dismiss_stands;         /* dismissed after (or without) anything else */
+	float strength;             /* as the trainer counts it */
+	int64_t last;               /* the latest event */
+	int64_t completions, last_completed;
+};
+
+struct history {
+	struct history_item *v;
+	size_t n;
+};
+
+static int
+history_load(sqlite3 *db, int64_t user_id, struct history *h)
+{
+	sqlite3_stmt *stmt;
+	size_t cap = 0;
+	int rc;
+
+	memset(h, 0, sizeof(*h));
+	/*
+	 * Strength per item, as the trainer counts it: opens (at most 3) + 2 x
+	 * the furthest progress + 4 per completion (at most 2).
+	 */
+	if ((stmt = stmt_get(db,
+	    "SELECT item_id, sum(kind = 'complete'),"
+	    "  max(CASE WHEN kind = 'dismiss' THEN created_at END),"
+	    "  max(CASE WHEN kind != 'dismiss' THEN created_at END),"
+	    "  min(sum(kind = 'open'), 3) + 2 * coalesce(max(CASE WHEN kind = 'progress'"
+	    "    THEN min(max(coalesce(value, 0.5), 0), 1) END), 0) + 4 * min(sum(kind = 'complete'), 2),"
+	    "  max(created_at), max(CASE WHEN kind = 'complete' THEN created_at END)"
+	    " FROM events WHERE user_id = ?1 AND kind != 'impression' GROUP BY item_id")) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, user_id);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct history_item *e;
+		int dismissed = sqlite3_column_type(stmt, 2) != SQLITE_NULL;
+		int engaged = sqlite3_column_type(stmt, 3) != SQLITE_NULL;
+
+		if (h->n == cap) {
+			size_t next = cap ? cap * 2 : 64;
+			struct history_item *grown = realloc(h->v, next * sizeof(*grown));
+
+			if (grown == NULL)
+				break;
+			h->v = grown;
+			cap = next;
 		}
-		free(weak);
+		e = &h->v[h->n++];
+		e->item_id = sqlite3_column_int64(stmt, 0);
+		e->completions = sqlite3_column_int64(stmt, 1);
+		e->dismiss_stands = dismissed &&
+		    (!engaged || sqlite3_column_int64(stmt, 2) >= sqlite3_column_int64(stmt, 3));
+		/* A dismiss stands until the cadre opens the item again. */
+		e->excluded = e->completions > 0 || (dismissed &&
+		    (!engaged || sqlite3_column_int64(stmt, 3) <= sqlite3_column_int64(stmt, 2)));
+		e->strength = (float)sqlite3_column_double(stmt, 4);
+		e->last = sqlite3_column_int64(stmt, 5);
+		e->last_completed = sqlite3_column_int64(stmt, 6);
+	}
+	stmt_release(stmt);
+	if (rc != SQLITE_DONE) {
+		free(h->v);
+		memset(h, 0, sizeof(*h));
+		return -1;
 	}
 	return 0;
-err:
-	stmt_release(stmt);
-	return -1;
 }
 
 /* ---------------------------------------------------------- candidates */
 
-/*
- * The published library, as the feed reads it: each item with its tags in
- * code order. A worker keeps it across requests and reloads it when
- * catalogue_version (bumped by triggers on every change to items and
- * item_tags, migration 5) moved, so the feed sees every edit at once.
- */
-struct catalogue_item {
-	int64_t id;
-	char kind[8];
-	char *title, *summary;
-	int minutes;
-	int64_t published_at;
-	char **tags;
-	size_t tag_count;
-	const char *discipline, *form;   /* the first such tag, or NULL */
-};
-
-static struct {
-	sqlite3 *db;
-	int64_t version;
-	struct catalogue_item *v;
-	size_t n;
-} catalogue;
-
 struct feed_candidate {
-	int64_t id;
-	const char *kind;
-	const char *title, *summary;
-	int minutes;
-	int64_t published_at;
-	char *const *tags;
-	size_t tag_count;
-	const char *discipline, *form;
+	const struct catalogue_item *item;
 	float base, score;
 	double popularity;          /* completions by cadres of the same category */
 	int picked;
-	/* What the rules found, for the reasons. */
-	const char *risk;           /* the first matching risk exposure */
-	const char *weak;           /* the first weak discipline it teaches */
+	/* What the rules found, for the reasons: tag numbers, or -1. */
+	int risk;                   /* the first matching risk exposure */
+	int weak;                   /* the first weak discipline it teaches */
 	int weak_wrong;
 	int category_match, industry_match, fresh;
 };
@@ -198,257 +242,143 @@ struct feed_candidate {
 struct feed_candidates {
 	struct feed_candidate *v;
 	size_t n;
+	/* Per catalogue item: its candidate, or -1 (completed or dismissed). */
+	int *of_item;
+	int popularity_loaded;      /* popularity holds for every candidate */
 };
 
 static void
 candidates_free(struct feed_candidates *c)
 {
 	free(c->v);
-	c->v = NULL;
-	c->n = 0;
-}
-
-/* The first tag among 'tags' with the given prefix ("discipline."), or NULL. */
-static const char *
-tags_first(char *const *tags, size_t count, const char *prefix)
-{
-	size_t len = strlen(prefix);
-
-	for (size_t i = 0; i < count; i++)
-		if (strncmp(tags[i], prefix, len) == 0)
-			return tags[i];
-	return NULL;
-}
-
-static const char *
-candidate_tag(const struct feed_candidate *c, const char *prefix)
-{
-	return tags_first(c->tags, c->tag_count, prefix);
+	free(c->of_item);
+	memset(c, 0, sizeof(*c));
 }
 
 /* An item tagged for target categories is for those categories only. */
 static int
-candidate_in_scope(const struct feed_candidate *c, const char *category)
+candidate_in_scope(const struct feed_candidate *c, const struct feed_profile *p)
 {
-	char wanted[32];
-
-	if (candidate_tag(c, "category.") == NULL || *category == '\0')
+	if (!c->item->targets_categories || *p->category == '\0')
 		return 1;
-	snprintf(wanted, sizeof(wanted), "category.%s", category);
-	return list_has(c->tags, c->tag_count, wanted);
+	return p->category_tag >= 0 &&
+	    catalogue_tags_have(c->item->tags, c->item->tag_count, p->category_tag);
 }
 
-static void
-catalogue_free(void)
-{
-	for (size_t i = 0; i < catalogue.n; i++) {
-		struct catalogue_item *c = &catalogue.v[i];
-
-		free(c->title);
-		free(c->summary);
-		for (size_t j = 0; j < c->tag_count; j++)
-			free(c->tags[j]);
-		free(c->tags);
-	}
-	free(catalogue.v);
-	catalogue.v = NULL;
-	catalogue.n = 0;
-	catalogue.db = NULL;
-}
-
-/* Makes the catalogue current for 'db'; 0 or -1 (then empty). */
+/* Published items the cadre has neither completed nor dismissed. */
 static int
-catalogue_refresh(sqlite3 *db)
+candidates_build(const struct catalogue *cat, const struct history *h, struct feed_candidates *out)
 {
-	sqlite3_stmt *stmt;
-	int64_t version = -1, last_id = 0;
-	struct catalogue_item *c = NULL;
-	size_t cap = 0;
+	size_t e = 0;
 
-	if ((stmt = stmt_get(db, "SELECT version FROM catalogue_version")) == NULL)
-		return -1;
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		version = sqlite3_column_int64(stmt, 0);
-	stmt_release(stmt);
-	if (version < 0)
-		return -1;
-	if (catalogue.db == db && catalogue.version == version)
+	memset(out, 0, sizeof(*out));
+	if (cat->n == 0)
 		return 0;
-	catalogue_free();
-	if ((stmt = stmt_get(db,
-	    "SELECT i.id, i.kind, i.title, i.summary, i.minutes, coalesce(i.published_at, i.created_at),"
-	    "   t.tag_code"
-	    " FROM items i LEFT JOIN item_tags t ON t.item_id = i.id"
-	    " WHERE i.status = 'published'"
-	    " ORDER BY i.id, t.tag_code")) == NULL)
+	if ((out->v = malloc(cat->n * sizeof(*out->v))) == NULL ||
+	    (out->of_item = malloc(cat->n * sizeof(*out->of_item))) == NULL) {
+		candidates_free(out);
 		return -1;
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(stmt, 0);
-
-		if (id != last_id || c == NULL) {
-			if (catalogue.n == cap) {
-				size_t next = cap ? cap * 2 : 256;
-				struct catalogue_item *grown = realloc(catalogue.v, next * sizeof(*grown));
-
-				if (grown == NULL)
-					goto err;
-				catalogue.v = grown;
-				cap = next;
-			}
-			c = &catalogue.v[catalogue.n++];
-			memset(c, 0, sizeof(*c));
-			c->id = id;
-			snprintf(c->kind, sizeof(c->kind), "%s", sqlite3_column_text(stmt, 1));
-			c->title = strdup((const char *)sqlite3_column_text(stmt, 2));
-			c->summary = strdup((const char *)sqlite3_column_text(stmt, 3));
-			c->minutes = sqlite3_column_int(stmt, 4);
-			c->published_at = sqlite3_column_int64(stmt, 5);
-			if (c->title == NULL || c->summary == NULL)
-				goto err;
-			last_id = id;
-		}
-		if (sqlite3_column_type(stmt, 6) != SQLITE_NULL &&
-		    list_push(&c->tags, &c->tag_count, (const char *)sqlite3_column_text(stmt, 6)) < 0)
-			goto err;
 	}
-	stmt_release(stmt);
-	/*
-	 * Each item's discipline and form, pointing at the first item's copy
-	 * of the same code: equal codes are equal pointers (feed_pick compares
-	 * them two million times a request).
-	 */
-	for (size_t i = 0; i < catalogue.n; i++) {
-		struct catalogue_item *item = &catalogue.v[i];
-		const char *d = tags_first(item->tags, item->tag_count, "discipline.");
-		const char *f = tags_first(item->tags, item->tag_count, "form.");
+	/* Both in id order: a merge. */
+	for (size_t i = 0; i < cat->n; i++) {
+		const struct catalogue_item *item = &cat->items[i];
+		struct feed_candidate *c;
 
-		for (size_t j = 0; j < i && (d != NULL || f != NULL); j++) {
-			if (d != NULL && item->discipline == NULL && catalogue.v[j].discipline != NULL &&
-			    strcmp(d, catalogue.v[j].discipline) == 0)
-				item->discipline = catalogue.v[j].discipline;
-			if (f != NULL && item->form == NULL && catalogue.v[j].form != NULL &&
-			    strcmp(f, catalogue.v[j].form) == 0)
-				item->form = catalogue.v[j].form;
-			if ((d == NULL || item->discipline != NULL) && (f == NULL || item->form != NULL))
-				break;
+		while (e < h->n && h->v[e].item_id < item->id)
+			e++;
+		if (e < h->n && h->v[e].item_id == item->id && h->v[e].excluded) {
+			out->of_item[i] = -1;
+			continue;
 		}
-		if (item->discipline == NULL)
-			item->discipline = d;
-		if (item->form == NULL)
-			item->form = f;
+		out->of_item[i] = (int)out->n;
+		c = &out->v[out->n++];
+		memset(c, 0, sizeof(*c));
+		c->item = item;
+		c->risk = c->weak = -1;
 	}
-	catalogue.db = db;
-	catalogue.version = version;
 	return 0;
-err:
-	stmt_release(stmt);
-	catalogue_free();
-	return -1;
-}
-
-/* The catalogue entry of item 'id', or NULL (binary search: ids ascend). */
-static size_t
-catalogue_find(int64_t id)
-{
-	size_t lo = 0, hi = catalogue.n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (catalogue.v[mid].id < id)
-			lo = mid + 1;
-		else if (catalogue.v[mid].id > id)
-			hi = mid;
-		else
-			return mid;
-	}
-	return (size_t)-1;
 }
 
 /*
- * Published items the cadre has neither completed nor dismissed (a dismiss
- * stands until the cadre opens the item again), with their tags and how
- * often cadres of the same category completed them. The candidates point
- * into the catalogue, which stays put until the next request.
+ * Popularity: item_popularity holds, per category and item, how many
+ * cadres completed it, kept in step with events by triggers (migration
+ * 5); '' stands for cadres without a category. All of it, for a ranking
+ * by popularity alone.
  */
 static int
-candidates_load(sqlite3 *db, int64_t user_id, const char *category, struct feed_candidates *out)
+popularity_load_all(sqlite3 *db, const struct catalogue *cat, const char *category,
+    struct feed_candidates *c)
 {
-	sqlite3_stmt *stmt = NULL;
-	unsigned char *excluded = NULL;
+	sqlite3_stmt *stmt;
+	int rc;
 
-	memset(out, 0, sizeof(*out));
-	if (catalogue_refresh(db) < 0)
-		return -1;
-	if (catalogue.n == 0)
-		return 0;
-	if ((excluded = calloc(catalogue.n, 1)) == NULL ||
-	    (out->v = calloc(catalogue.n, sizeof(*out->v))) == NULL)
-		goto err;
-	/* The cadre's completed items, and dismissed ones not opened since. */
-	if ((stmt = stmt_get(db,
-	    "SELECT item_id FROM (SELECT item_id,"
-	    "   max(CASE WHEN kind = 'complete' THEN 1 ELSE 0 END) AS completed,"
-	    "   max(CASE WHEN kind = 'dismiss' THEN created_at END) AS dismissed,"
-	    "   max(CASE WHEN kind IN ('open','progress','complete') THEN created_at END) AS engaged"
-	    "   FROM events WHERE user_id = ?1 AND kind != 'impression' GROUP BY item_id)"
-	    " WHERE (completed = 0 AND (dismissed IS NULL OR engaged > dismissed)) IS NOT 1")) == NULL)
-		goto err;
-	sqlite3_bind_int64(stmt, 1, user_id);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		size_t at = catalogue_find(sqlite3_column_int64(stmt, 0));
-
-		if (at != (size_t)-1)
-			excluded[at] = 1;
-	}
-	stmt_release(stmt);
-	for (size_t i = 0; i < catalogue.n; i++) {
-		const struct catalogue_item *item = &catalogue.v[i];
-		struct feed_candidate *c;
-
-		if (excluded[i])
-			continue;
-		c = &out->v[out->n++];
-		c->id = item->id;
-		c->kind = item->kind;
-		c->title = item->title;
-		c->summary = item->summary;
-		c->minutes = item->minutes;
-		c->published_at = item->published_at;
-		c->tags = item->tags;
-		c->tag_count = item->tag_count;
-		c->discipline = item->discipline;
-		c->form = item->form;
-	}
-	/*
-	 * Popularity: item_popularity holds, per category and item, how many
-	 * cadres completed it, kept in step with events by triggers (migration
-	 * 5); '' stands for cadres without a category.
-	 */
 	if ((stmt = stmt_get(db, "SELECT item_id, completers FROM item_popularity WHERE category = ?1")) == NULL)
-		goto err;
+		return -1;
 	sqlite3_bind_text(stmt, 1, category, -1, SQLITE_STATIC);
-	{
-		size_t j = 0;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		size_t at = catalogue_item_find(cat, sqlite3_column_int64(stmt, 0));
 
-		/* Both in item order: a merge. */
-		while (sqlite3_step(stmt) == SQLITE_ROW) {
-			int64_t id = sqlite3_column_int64(stmt, 0);
-
-			while (j < out->n && out->v[j].id < id)
-				j++;
-			if (j < out->n && out->v[j].id == id)
-				out->v[j].popularity = sqlite3_column_double(stmt, 1);
-		}
+		if (at != (size_t)-1 && c->of_item[at] >= 0)
+			c->v[c->of_item[at]].popularity = sqlite3_column_double(stmt, 1);
 	}
 	stmt_release(stmt);
-	free(excluded);
-	return 0;
-err:
+	c->popularity_loaded = 1;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * The control arm's ranking needs only the most popular items still open
+ * to the cadre: read in order of popularity (ties by id, as feed_pick
+ * breaks them) until 'wanted' of them are found. The rest keep 0, which
+ * ranks them after those, as their true counts (no higher) would.
+ */
+static int
+popularity_load_top(sqlite3 *db, const struct catalogue *cat, const char *category,
+    struct feed_candidates *c, size_t wanted)
+{
+	sqlite3_stmt *stmt;
+	size_t found = 0;
+	int rc = SQLITE_DONE;
+
+	if (wanted == 0)
+		return 0;
+	if ((stmt = stmt_get(db, "SELECT item_id, completers FROM item_popularity"
+	    " WHERE category = ?1 AND completers > 0 ORDER BY completers DESC, item_id")) == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, category, -1, SQLITE_STATIC);
+	while (found < wanted && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		size_t at = catalogue_item_find(cat, sqlite3_column_int64(stmt, 0));
+		struct feed_candidate *f;
+
+		if (at == (size_t)-1 || c->of_item[at] < 0)
+			continue;
+		f = &c->v[c->of_item[at]];
+		f->popularity = sqlite3_column_double(stmt, 1);
+		found += !f->picked;
+	}
 	stmt_release(stmt);
-	free(excluded);
-	candidates_free(out);
-	return -1;
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* The popularity of one candidate (read on demand when not loaded for all). */
+static double
+candidate_popularity(sqlite3 *db, const struct feed_candidates *all, const char *category,
+    const struct feed_candidate *c)
+{
+	sqlite3_stmt *stmt;
+	double popularity = 0;
+
+	if (all->popularity_loaded)
+		return c->popularity;
+	if ((stmt = stmt_get(db, "SELECT completers FROM item_popularity"
+	    " WHERE category = ?1 AND item_id = ?2")) == NULL)
+		return 0;
+	sqlite3_bind_text(stmt, 1, category, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, c->item->id);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		popularity = sqlite3_column_double(stmt, 0);
+	stmt_release(stmt);
+	return popularity;
 }
 
 /* ------------------------------------------------------------- scoring */
@@ -459,61 +389,31 @@ err:
  * the cadre at all.
  */
 static int
-feed_user_vector(sqlite3 *db, const struct model *m, int64_t user_id,
+feed_user_vector(const struct model *m, int64_t user_id, const struct history *h,
     const struct feed_profile *p, float *x)
 {
 	int64_t index = model_user_index(m, user_id);
 	uint32_t *items = NULL;
 	float *weights = NULL;
-	size_t n = 0, cap = 0;
-	sqlite3_stmt *stmt;
+	size_t n = 0;
 	int acted_since = 0, placed = 0;
 
-	/*
-	 * Strength per item, as the trainer counts it: opens (at most 3) + 2 x
-	 * the furthest progress + 4 per completion (at most 2); a standing
-	 * dismiss is negative evidence.
-	 */
-	if ((stmt = stmt_get(db,
-	    "SELECT item_id,"
-	    "  min(sum(kind = 'open'), 3) + 2 * coalesce(max(CASE WHEN kind = 'progress'"
-	    "    THEN min(max(coalesce(value, 0.5), 0), 1) END), 0) + 4 * min(sum(kind = 'complete'), 2),"
-	    "  max(CASE WHEN kind = 'dismiss' THEN created_at END),"
-	    "  max(CASE WHEN kind != 'dismiss' THEN created_at END),"
-	    "  max(created_at)"
-	    " FROM events WHERE user_id = ?1 AND kind != 'impression' GROUP BY item_id")) == NULL)
+	if (h->n > 0 && ((items = malloc(h->n * sizeof(*items))) == NULL ||
+	    (weights = malloc(h->n * sizeof(*weights))) == NULL)) {
+		free(items);
 		return 0;
-	sqlite3_bind_int64(stmt, 1, user_id);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		int64_t item = model_item_index(m, sqlite3_column_int64(stmt, 0));
-		float strength = (float)sqlite3_column_double(stmt, 1);
+	}
+	for (size_t i = 0; i < h->n; i++) {
+		int64_t item = model_item_index(m, h->v[i].item_id);
 
-		if (sqlite3_column_int64(stmt, 4) >= m->info.created)
+		if (h->v[i].last >= m->info.created)
 			acted_since = 1;
 		if (item < 0)
 			continue;
-		if (sqlite3_column_type(stmt, 2) != SQLITE_NULL &&
-		    (sqlite3_column_type(stmt, 3) == SQLITE_NULL ||
-		    sqlite3_column_int64(stmt, 2) >= sqlite3_column_int64(stmt, 3)))
-			strength = -2.0f;
-		if (n == cap) {
-			size_t next = cap ? cap * 2 : 32;
-			uint32_t *gi = realloc(items, next * sizeof(*items));
-			float *gw;
-
-			if (gi == NULL)
-				break;
-			items = gi;
-			if ((gw = realloc(weights, next * sizeof(*weights))) == NULL)
-				break;
-			weights = gw;
-			cap = next;
-		}
 		items[n] = (uint32_t)item;
-		weights[n++] = strength;
+		/* A standing dismiss is negative evidence. */
+		weights[n++] = h->v[i].dismiss_stands ? -2.0f : h->v[i].strength;
 	}
-	stmt_release(stmt);
-
 	if (index >= 0 && !acted_since) {
 		memcpy(x, m->user_factors + (size_t)index * m->k, m->k * sizeof(float));
 		placed = 1;
@@ -563,136 +463,228 @@ standardise(struct feed_candidates *c)
 
 /*
  * Base scores: the model's where it can place the cadre, else the
- * category's popularity. Returns 1 when the model scored.
+ * category's popularity. Returns 1 when the model scored, 0 when not,
+ * -1 when the popularity could not be read.
  */
 static int
-feed_base_scores(sqlite3 *db, const struct model *m, int64_t user_id,
-    const struct feed_profile *p, struct feed_candidates *c)
+feed_base_scores(sqlite3 *db, const struct catalogue *cat, const struct model *m, int64_t user_id,
+    const struct history *h, const struct feed_profile *p, struct feed_candidates *c)
 {
-	float *x = NULL, *y = NULL;
+	float *x = NULL, *rows = NULL;
 	int scored = 0;
 
-	if (m != NULL && (x = calloc(m->k, sizeof(float))) != NULL &&
-	    (y = calloc(m->k, sizeof(float))) != NULL && feed_user_vector(db, m, user_id, p, x) > 0) {
+	if (m != NULL && (x = calloc(m->k, sizeof(float))) != NULL && feed_user_vector(m, user_id, h, p, x) > 0 &&
+	    (rows = malloc((m->n_items ? m->n_items : 1) * sizeof(float))) != NULL) {
+		/* Every item the model knows in one product; the others by their prior. */
+		cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)m->n_items, (int)m->k, 1.0f, m->item_factors,
+		    (int)m->k, x, 1, 0.0f, rows, 1);
 		for (size_t i = 0; i < c->n; i++) {
-			int64_t index = model_item_index(m, c->v[i].id);
-			const float *item = y;
+			const struct catalogue_item *item = c->v[i].item;
 
-			if (index >= 0)
-				item = m->item_factors + (size_t)index * m->k;
-			else if (model_item_prior(m, (const char *const *)c->v[i].tags, c->v[i].tag_count, y) < 0)
-				continue;
-			c->v[i].base = 0;
-			for (uint32_t d = 0; d < m->k; d++)
-				c->v[i].base += item[d] * x[d];
+			if (item->model_row >= 0)
+				c->v[i].base = rows[item->model_row];
+			else
+				c->v[i].base = item->vector ? cblas_sdot((int)m->k, item->vector, 1, x, 1) : 0.0f;
 		}
 		scored = 1;
-	} else
+	} else {
+		if (popularity_load_all(db, cat, p->category, c) < 0) {
+			free(x);
+			return -1;
+		}
 		for (size_t i = 0; i < c->n; i++)
 			c->v[i].base = (float)log1p(c->v[i].popularity);
+	}
+	free(rows);
 	free(x);
-	free(y);
 	standardise(c);
 	return scored;
 }
 
-static void
-feed_apply_rules(const struct feed_profile *p, struct feed_candidates *c, int64_t now)
+/*
+ * Boosts for the cadre's risk exposures, weak disciplines, category and
+ * industry, and fresh items. A risk or weak discipline found is the first
+ * of the cadre's list the item carries: 'rank' numbers each tag by its
+ * place in those lists (1-based, 0 when absent).
+ */
+static int
+feed_apply_rules(const struct catalogue *cat, const struct feed_profile *p,
+    struct feed_candidates *c, int64_t now)
 {
-	char category_tag[32], industry_tag[80];
+	int *risk_rank, *weak_rank;
 	size_t recent = 0;
 
-	for (size_t i = 0; i < c->n; i++)
-		recent += now - c->v[i].published_at <= FRESH_DAYS * 86400;
+	if ((risk_rank = calloc(cat->tag_count + 1, sizeof(int))) == NULL ||
+	    (weak_rank = calloc(cat->tag_count + 1, sizeof(int))) == NULL) {
+		free(risk_rank);
+		return -1;
+	}
+	for (size_t r = p->risk_count; r-- > 0;) {
+		int tag = catalogue_tag_find(cat, p->risks[r]);
 
-	snprintf(category_tag, sizeof(category_tag), "category.%s", p->category);
-	snprintf(industry_tag, sizeof(industry_tag), "%s", p->industry);
+		if (tag >= 0)
+			risk_rank[tag] = (int)r + 1;
+	}
+	for (size_t w = p->weak_count; w-- > 0;) {
+		int tag = catalogue_tag_find(cat, p->weak[w]);
+
+		if (tag >= 0)
+			weak_rank[tag] = (int)w + 1;
+	}
+	for (size_t i = 0; i < c->n; i++)
+		recent += now - c->v[i].item->published_at <= FRESH_DAYS * 86400;
+
 	for (size_t i = 0; i < c->n; i++) {
 		struct feed_candidate *f = &c->v[i];
+		const struct catalogue_item *item = f->item;
+		int risk = 0, weak = 0;
 
-		f->score = f->base;
-		for (size_t r = 0; r < p->risk_count && f->risk == NULL; r++)
-			if (list_has(f->tags, f->tag_count, p->risks[r]))
-				f->risk = p->risks[r];
-		for (size_t w = 0; w < p->weak_count && f->weak == NULL; w++)
-			if (list_has(f->tags, f->tag_count, p->weak[w])) {
-				f->weak = p->weak[w];
-				f->weak_wrong = p->weak_wrong[w];
-			}
-		f->category_match = *p->category && list_has(f->tags, f->tag_count, category_tag);
-		f->industry_match = *p->industry && list_has(f->tags, f->tag_count, industry_tag);
-		f->fresh = now - f->published_at <= FRESH_DAYS * 86400 &&
+		for (size_t t = 0; t < item->tag_count; t++) {
+			int tag = item->tags[t];
+
+			if (risk_rank[tag] && (!risk || risk_rank[tag] < risk))
+				risk = risk_rank[tag];
+			if (weak_rank[tag] && (!weak || weak_rank[tag] < weak))
+				weak = weak_rank[tag];
+			f->category_match |= tag == p->category_tag;
+			f->industry_match |= tag == p->industry_tag;
+		}
+		if (risk)
+			f->risk = catalogue_tag_find(cat, p->risks[risk - 1]);
+		if (weak) {
+			f->weak = catalogue_tag_find(cat, p->weak[weak - 1]);
+			f->weak_wrong = p->weak_wrong[weak - 1];
+		}
+		f->fresh = now - item->published_at <= FRESH_DAYS * 86400 &&
 		    recent <= FRESH_MAX_SHARE * (double)c->n;
-		f->score += (f->risk ? BOOST_RISK : 0) + (f->weak ? BOOST_WEAK : 0) +
+		f->score = f->base + (f->risk >= 0 ? BOOST_RISK : 0) + (f->weak >= 0 ? BOOST_WEAK : 0) +
 		    (f->category_match ? BOOST_CATEGORY : 0) + (f->industry_match ? BOOST_INDUSTRY : 0) +
 		    (f->fresh ? BOOST_FRESH : 0);
 	}
+	free(risk_rank);
+	free(weak_rank);
+	return 0;
+}
+
+/* Whether candidate 'a' ranks before 'b' on its own score: higher, then the lower id. */
+static int
+ranks_before(const struct feed_candidate *a, const struct feed_candidate *b)
+{
+	return a->score > b->score || (a->score == b->score && a->item->id < b->item->id);
+}
+
+/* Restores the heap order below 'at' (a binary heap of candidate indices, best on top). */
+static void
+heap_sift_down(const struct feed_candidate *v, size_t *heap, size_t n, size_t at)
+{
+	for (;;) {
+		size_t best = at, left = 2 * at + 1, right = left + 1, swap;
+
+		if (left < n && ranks_before(&v[heap[left]], &v[heap[best]]))
+			best = left;
+		if (right < n && ranks_before(&v[heap[right]], &v[heap[best]]))
+			best = right;
+		if (best == at)
+			return;
+		swap = heap[at];
+		heap[at] = heap[best];
+		heap[best] = swap;
+		at = best;
+	}
+}
+
+/* What the variety rule has cost so far: picks per risk, discipline and form tag. */
+struct pick_costs {
+	int *risk, *discipline, *form;
+};
+
+static float
+adjusted_score(const struct feed_candidate *f, const struct pick_costs *costs)
+{
+	float s = f->score;
+
+	if (f->risk >= 0)
+		s -= PENALTY_SAME_RISK * (float)costs->risk[f->risk];
+	if (f->item->discipline >= 0)
+		s -= PENALTY_SAME_DISCIPLINE * (float)costs->discipline[f->item->discipline];
+	if (f->item->form >= 0)
+		s -= PENALTY_SAME_FORM * (float)costs->form[f->item->form];
+	return s;
 }
 
 /*
  * Picks up to 'limit' candidates greedily: each pick costs the remaining
- * items of its discipline and novel form, so the feed varies. Writes the
+ * items of its risk, discipline and form, so the feed varies. Writes the
  * picks' indices to 'order'; returns how many.
+ *
+ * A cost only ever lowers a score, so the candidates are visited best score
+ * first (from a heap) and each round stops at the first whose own score is
+ * below the best adjusted score found: the rest cannot win. A feed looks at
+ * a few dozen of the library's items instead of all of them per pick.
  */
 static size_t
-feed_pick(struct feed_candidates *c, size_t limit, int variety, size_t *order)
+feed_pick(struct feed_candidates *c, size_t tag_count, size_t limit, int variety, size_t *order)
 {
-	size_t count = 0, best_fresh = (size_t)-1;
+	size_t count = 0, best_fresh = (size_t)-1, heap_n = 0, seen_n = 0;
+	size_t *heap = malloc((c->n ? c->n : 1) * sizeof(*heap));
+	size_t *seen = malloc((c->n ? c->n : 1) * sizeof(*seen));
+	struct pick_costs costs = {
+		calloc(tag_count + 1, sizeof(int)), calloc(tag_count + 1, sizeof(int)),
+		calloc(tag_count + 1, sizeof(int)),
+	};
 	int fresh_picked = 0;
-	/*
-	 * Each candidate's score less what the picks so far cost it, kept up
-	 * to date pick by pick (the same subtractions, in the same order, as
-	 * recounting them against every earlier pick each time).
-	 */
-	float *adjusted = malloc((c->n ? c->n : 1) * sizeof(*adjusted));
 
-	if (adjusted == NULL)
-		return 0;
+	if (heap == NULL || seen == NULL || costs.risk == NULL || costs.discipline == NULL ||
+	    costs.form == NULL)
+		goto done;
 	for (size_t i = 0; i < c->n; i++)
-		adjusted[i] = c->v[i].score;
+		if (!c->v[i].picked)
+			heap[heap_n++] = i;
+	for (size_t i = heap_n / 2; i-- > 0;)
+		heap_sift_down(c->v, heap, heap_n, i);
 	while (count < limit) {
 		size_t best = (size_t)-1;
 		float best_score = -INFINITY;
 		const struct feed_candidate *q;
 
-		for (size_t i = 0; i < c->n; i++) {
-			float s;
+		for (size_t s = 0; s <= seen_n; s++) {
+			size_t i;
+			float a;
 
+			if (s == seen_n) {
+				/* Draw the next best from the heap while it could still win. */
+				if (heap_n == 0 || (best != (size_t)-1 && c->v[heap[0]].score < best_score))
+					break;
+				seen[seen_n] = heap[0];
+				heap[0] = heap[--heap_n];
+				heap_sift_down(c->v, heap, heap_n, 0);
+				seen_n++;
+			}
+			i = seen[s];
 			if (c->v[i].picked)
 				continue;
-			s = adjusted[i];
-			if (s > best_score || (s == best_score && best != (size_t)-1 && c->v[i].id < c->v[best].id)) {
+			a = adjusted_score(&c->v[i], &costs);
+			if (best == (size_t)-1 || a > best_score ||
+			    (a == best_score && c->v[i].item->id < c->v[best].item->id)) {
 				best = i;
-				best_score = s;
+				best_score = a;
 			}
 		}
 		if (best == (size_t)-1)
 			break;
-		c->v[best].picked = 1;
-		fresh_picked |= c->v[best].fresh;
-		order[count++] = best;
-		if (!variety)
-			continue;
-		/*
-		 * Pointer equality is string equality here: risks point into the
-		 * profile's list of distinct codes, disciplines and forms at the
-		 * catalogue's first copy of each code.
-		 */
 		q = &c->v[best];
-		for (size_t i = 0; i < c->n; i++) {
-			const struct feed_candidate *f = &c->v[i];
-
-			if (f->picked)
-				continue;
-			if (f->risk && f->risk == q->risk)
-				adjusted[i] -= PENALTY_SAME_RISK;
-			if (f->discipline && f->discipline == q->discipline)
-				adjusted[i] -= PENALTY_SAME_DISCIPLINE;
-			if (f->form && f->form == q->form)
-				adjusted[i] -= PENALTY_SAME_FORM;
+		c->v[best].picked = 1;
+		fresh_picked |= q->fresh;
+		order[count++] = best;
+		if (variety) {
+			if (q->risk >= 0)
+				costs.risk[q->risk]++;
+			if (q->item->discipline >= 0)
+				costs.discipline[q->item->discipline]++;
+			if (q->item->form >= 0)
+				costs.form[q->item->form]++;
 		}
 	}
-	free(adjusted);
 	/* Fresh content gets seen: the best fresh item takes the last place if none made it. */
 	if (variety && !fresh_picked && count > 0) {
 		for (size_t i = 0; i < c->n; i++)
@@ -705,6 +697,12 @@ feed_pick(struct feed_candidates *c, size_t limit, int variety, size_t *order)
 			order[count - 1] = best_fresh;
 		}
 	}
+done:
+	free(heap);
+	free(seen);
+	free(costs.risk);
+	free(costs.discipline);
+	free(costs.form);
 	return count;
 }
 
@@ -712,18 +710,11 @@ feed_pick(struct feed_candidates *c, size_t limit, int variety, size_t *order)
 
 /* The Chinese label of a tag code, or the code itself. */
 static const char *
-tag_label(sqlite3 *db, const char *code, char *out, size_t size)
+code_label(const struct catalogue *cat, const char *code)
 {
-	sqlite3_stmt *stmt;
+	int tag = catalogue_tag_find(cat, code);
 
-	snprintf(out, size, "%s", code);
-	if ((stmt = stmt_get(db, "SELECT label FROM tags WHERE code = ?1")) != NULL) {
-		sqlite3_bind_text(stmt, 1, code, -1, SQLITE_STATIC);
-		if (sqlite3_step(stmt) == SQLITE_ROW)
-			snprintf(out, size, "%s", sqlite3_column_text(stmt, 0));
-		stmt_release(stmt);
-	}
-	return out;
+	return tag >= 0 ? cat->tags[tag].label : code;
 }
 
 static void
@@ -733,16 +724,19 @@ reason_add(json_t *reasons, const char *code, const char *text)
 }
 
 /*
- * What the cadre completed, read once per request for the "similar to what
- * you studied" reason: each completed item (whatever its status now) with
- * how many completions it has, the latest, its title and its tags other
- * than target categories.
+ * What the cadre completed, for the "similar to what you studied" reason:
+ * each completed item (whatever its status now) with its completions, the
+ * latest, its title and its tags. Published items are read from the
+ * catalogue; others (retired since) from the database, once per request
+ * and only when a reason asks.
  */
 struct completed_item {
 	int64_t id, completions, last;
-	char *title;
-	char **tags;
+	const char *title;
+	const int *tags;
 	size_t tag_count;
+	char *owned_title;          /* an item outside the catalogue */
+	int *owned_tags;
 };
 
 struct completed_set {
@@ -755,55 +749,69 @@ static void
 completed_free(struct completed_set *set)
 {
 	for (size_t i = 0; i < set->n; i++) {
-		free(set->v[i].title);
-		for (size_t j = 0; j < set->v[i].tag_count; j++)
-			free(set->v[i].tags[j]);
-		free(set->v[i].tags);
+		free(set->v[i].owned_title);
+		free(set->v[i].owned_tags);
 	}
 	free(set->v);
 	memset(set, 0, sizeof(*set));
 }
 
+/* The title and tags of item 'k->id', which the catalogue does not hold. */
 static void
-completed_load(sqlite3 *db, int64_t user_id, struct completed_set *set)
+completed_read_item(sqlite3 *db, const struct catalogue *cat, struct completed_item *k)
 {
 	sqlite3_stmt *stmt;
-	struct completed_item *c = NULL;
 
-	set->loaded = 1;
-	if ((stmt = stmt_get(db,
-	    "SELECT e.item_id, e.n, e.last, i.title, t.tag_code FROM"
-	    " (SELECT item_id, count(*) AS n, max(created_at) AS last FROM events"
-	    "   WHERE user_id = ?1 AND kind = 'complete' GROUP BY item_id) e"
-	    " JOIN items i ON i.id = e.item_id"
-	    " JOIN item_tags t ON t.item_id = e.item_id"
-	    " WHERE t.tag_code NOT LIKE 'category.%'"
-	    " ORDER BY e.item_id")) == NULL)
+	if ((stmt = stmt_get(db, "SELECT i.title, t.tag_code FROM items i"
+	    " JOIN item_tags t ON t.item_id = i.id WHERE i.id = ?1 ORDER BY t.tag_code")) == NULL)
 		return;
-	sqlite3_bind_int64(stmt, 1, user_id);
+	sqlite3_bind_int64(stmt, 1, k->id);
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(stmt, 0);
+		int tag = catalogue_tag_find(cat, (const char *)sqlite3_column_text(stmt, 1));
+		int *grown;
 
-		if (c == NULL || c->id != id) {
-			struct completed_item *grown = realloc(set->v, (set->n + 1) * sizeof(*grown));
-
-			if (grown == NULL)
-				break;
-			set->v = grown;
-			c = &set->v[set->n++];
-			memset(c, 0, sizeof(*c));
-			c->id = id;
-			c->completions = sqlite3_column_int64(stmt, 1);
-			c->last = sqlite3_column_int64(stmt, 2);
-			if ((c->title = strdup((const char *)sqlite3_column_text(stmt, 3))) == NULL) {
-				set->n--;
-				break;
-			}
-		}
-		if (list_push(&c->tags, &c->tag_count, (const char *)sqlite3_column_text(stmt, 4)) < 0)
+		if (k->owned_title == NULL &&
+		    (k->owned_title = strdup((const char *)sqlite3_column_text(stmt, 0))) == NULL)
 			break;
+		if (tag < 0)
+			continue;
+		if ((grown = realloc(k->owned_tags, (k->tag_count + 1) * sizeof(*grown))) == NULL)
+			break;
+		k->owned_tags = grown;
+		k->owned_tags[k->tag_count++] = tag;
 	}
 	stmt_release(stmt);
+	k->title = k->owned_title;
+	k->tags = k->owned_tags;
+}
+
+static void
+completed_load(sqlite3 *db, const struct catalogue *cat, const struct history *h,
+    struct completed_set *set)
+{
+	set->loaded = 1;
+	for (size_t i = 0; i < h->n; i++) {
+		const struct history_item *e = &h->v[i];
+		struct completed_item *k, *grown;
+		size_t at;
+
+		if (e->completions == 0)
+			continue;
+		if ((grown = realloc(set->v, (set->n + 1) * sizeof(*grown))) == NULL)
+			return;
+		set->v = grown;
+		k = &set->v[set->n++];
+		memset(k, 0, sizeof(*k));
+		k->id = e->item_id;
+		k->completions = e->completions;
+		k->last = e->last_completed;
+		if ((at = catalogue_item_find(cat, e->item_id)) != (size_t)-1) {
+			k->title = cat->items[at].title;
+			k->tags = cat->items[at].tags;
+			k->tag_count = cat->items[at].tag_count;
+		} else
+			completed_read_item(db, cat, k);
+	}
 }
 
 /*
@@ -812,33 +820,31 @@ completed_load(sqlite3 *db, int64_t user_id, struct completed_set *set)
  * (target categories aside) times the item's completions; ties go to the
  * latest completed, then to the lower item id.
  */
-static int
-similar_completed(sqlite3 *db, int64_t user_id, struct completed_set *set,
-    const struct feed_candidate *c, char *title, size_t size)
+static const char *
+similar_completed(sqlite3 *db, const struct catalogue *cat, const struct history *h,
+    struct completed_set *set, const struct feed_candidate *c)
 {
 	const struct completed_item *best = NULL;
 	int64_t best_shared = 0;
 
 	if (!set->loaded)
-		completed_load(db, user_id, set);
+		completed_load(db, cat, h, set);
 	for (size_t i = 0; i < set->n; i++) {
 		const struct completed_item *k = &set->v[i];
 		int64_t common = 0, shared;
 
 		for (size_t j = 0; j < k->tag_count; j++)
-			common += list_has(c->tags, c->tag_count, k->tags[j]);
+			common += !cat->tags[k->tags[j]].targets_category &&
+			    catalogue_tags_have(c->item->tags, c->item->tag_count, k->tags[j]);
 		shared = common * k->completions;
-		if (shared < 2)
+		if (shared < 2 || k->title == NULL)
 			continue;
 		if (best == NULL || shared > best_shared || (shared == best_shared && k->last > best->last)) {
 			best = k;
 			best_shared = shared;
 		}
 	}
-	if (best == NULL)
-		return 0;
-	snprintf(title, size, "%s", best->title);
-	return 1;
+	return best ? best->title : NULL;
 }
 
 static const char *
@@ -850,14 +856,27 @@ category_label(const char *category)
 	return "同类";
 }
 
-static json_t *
-feed_reasons(sqlite3 *db, int64_t user_id, struct completed_set *completed, const struct feed_profile *p,
-    const struct feed_candidate *c, int personalised, int model_scored)
-{
-	json_t *reasons = json_array();
-	char label[128], text[512], title[256];
+/* What a feed's reasons draw on besides the candidate itself. */
+struct reason_context {
+	sqlite3 *db;
+	const struct catalogue *cat;
+	const struct history *history;
+	struct completed_set *completed;
+	const struct feed_candidates *all;
+	const struct feed_profile *p;
+	int personalised, model_scored;
+};
 
-	if (!personalised) {
+static json_t *
+feed_reasons(const struct reason_context *r, const struct feed_candidate *c)
+{
+	const struct catalogue *cat = r->cat;
+	const struct feed_profile *p = r->p;
+	json_t *reasons = json_array();
+	const char *title;
+	char text[512];
+
+	if (!r->personalised) {
 		/* Say what the ranking did; claim popularity only when there is some. */
 		if (c->popularity > 0)
 			snprintf(text, sizeof(text), "「%s」中学习人数最多的内容之一", category_label(p->category));
@@ -866,19 +885,20 @@ feed_reasons(sqlite3 *db, int64_t user_id, struct completed_set *completed, cons
 		reason_add(reasons, "popular_in_category", text);
 		return reasons;
 	}
-	if (c->risk != NULL) {
-		snprintf(text, sizeof(text), "与您的岗位风险点「%s」相关", tag_label(db, c->risk, label, sizeof(label)));
+	if (c->risk >= 0) {
+		snprintf(text, sizeof(text), "与您的岗位风险点「%s」相关", cat->tags[c->risk].label);
 		reason_add(reasons, "risk_match", text);
 	}
-	if (c->weak != NULL) {
-		tag_label(db, c->weak, label, sizeof(label));
+	if (c->weak >= 0) {
 		if (c->weak_wrong > 0)
-			snprintf(text, sizeof(text), "您在「%s」测验中答错%d题，建议复习", label, c->weak_wrong);
+			snprintf(text, sizeof(text), "您在「%s」测验中答错%d题，建议复习",
+			    cat->tags[c->weak].label, c->weak_wrong);
 		else
-			snprintf(text, sizeof(text), "您在「%s」方面的掌握程度偏低，建议学习", label);
+			snprintf(text, sizeof(text), "您在「%s」方面的掌握程度偏低，建议学习", cat->tags[c->weak].label);
 		reason_add(reasons, "weak_discipline", text);
 	}
-	if (model_scored && c->base > 0.5f && similar_completed(db, user_id, completed, c, title, sizeof(title))) {
+	if (r->model_scored && c->base > 0.5f &&
+	    (title = similar_completed(r->db, cat, r->history, r->completed, c)) != NULL) {
 		snprintf(text, sizeof(text), "与您学过的《%s》相近", title);
 		reason_add(reasons, "similar_completed", text);
 	}
@@ -886,16 +906,14 @@ feed_reasons(sqlite3 *db, int64_t user_id, struct completed_set *completed, cons
 		reason_add(reasons, "fresh", "新上线的内容");
 	}
 	if (c->industry_match) {
-		snprintf(text, sizeof(text), "与您所在的「%s」行业相关", tag_label(db, p->industry, label, sizeof(label)));
+		snprintf(text, sizeof(text), "与您所在的「%s」行业相关", code_label(cat, p->industry));
 		reason_add(reasons, "industry_match", text);
 	}
 	/* Nothing specific: say honestly what put it here. */
 	if (json_array_size(reasons) == 0) {
-		const char *discipline = candidate_tag(c, "discipline.");
-
-		if (model_scored && c->base > 0.5f)
+		if (r->model_scored && c->base > 0.5f)
 			reason_add(reasons, "similar_completed", "与您学过和感兴趣的内容相近");
-		else if (c->popularity > 0) {
+		else if (candidate_popularity(r->db, r->all, p->category, c) > 0) {
 			snprintf(text, sizeof(text), "「%s」中学习人数最多的内容之一", category_label(p->category));
 			reason_add(reasons, "popular_in_category", text);
 		} else if (c->category_match) {
@@ -903,7 +921,7 @@ feed_reasons(sqlite3 *db, int64_t user_id, struct completed_set *completed, cons
 			reason_add(reasons, "category_match", text);
 		} else {
 			snprintf(text, sizeof(text), "拓展学习「%s」方面的内容",
-			    discipline ? tag_label(db, discipline, label, sizeof(label)) : "廉洁教育");
+			    c->item->discipline >= 0 ? cat->tags[c->item->discipline].label : "廉洁教育");
 			reason_add(reasons, "variety", text);
 		}
 	}
@@ -918,11 +936,11 @@ feed_reasons(sqlite3 *db, int64_t user_id, struct completed_set *completed, cons
  * item is gone from the library.
  */
 static json_t *
-feed_review(sqlite3 *db, const struct learner_review *r)
+feed_review(sqlite3 *db, const struct catalogue *cat, const struct learner_review *r)
 {
 	sqlite3_stmt *stmt;
 	json_t *entry = NULL, *tags;
-	char label[128], title[600];
+	char title[600];
 
 	if ((stmt = stmt_get(db, "SELECT q.stem, i.title FROM questions q JOIN items i ON i.id = q.item_id"
 	    " WHERE q.id = ?1 AND q.status = 'published' AND i.status = 'published'")) == NULL)
@@ -945,7 +963,7 @@ feed_review(sqlite3 *db, const struct learner_review *r)
 			const char *code = (const char *)sqlite3_column_text(stmt, 0);
 
 			json_array_append_new(tags, json_pack("{s:s,s:s}", "code", code,
-			    "label", tag_label(db, code, label, sizeof(label))));
+			    "label", code_label(cat, code)));
 		}
 		stmt_release(stmt);
 	}
@@ -958,7 +976,7 @@ feed_review(sqlite3 *db, const struct learner_review *r)
 
 /* Up to REVIEW_SLOTS due reviews of questions attached to published items. */
 static json_t *
-feed_reviews(sqlite3 *db, int64_t user_id, size_t slots)
+feed_reviews(sqlite3 *db, const struct catalogue *cat, int64_t user_id, size_t slots)
 {
 	struct learner_review *due = NULL;
 	json_t *entries = json_array();
@@ -969,7 +987,7 @@ feed_reviews(sqlite3 *db, int64_t user_id, size_t slots)
 	for (size_t i = 0; i < n && json_array_size(entries) < slots; i++) {
 		json_t *entry;
 
-		if (due[i].item_id != 0 && (entry = feed_review(db, &due[i])) != NULL)
+		if (due[i].item_id != 0 && (entry = feed_review(db, cat, &due[i])) != NULL)
 			json_array_append_new(entries, entry);
 	}
 	free(due);
@@ -978,94 +996,99 @@ feed_reviews(sqlite3 *db, int64_t user_id, size_t slots)
 
 /* ---------------------------------------------------------------- feed */
 
-/* The item's tags as [{code,label}], in code order. */
-static json_t *
-feed_tags(sqlite3 *db, const struct feed_candidate *c)
+/* The feed of a cadre whose profile and history are read; 0 or -1. */
+static int
+feed_rank(struct request *req, const struct catalogue *cat, const struct feed_profile *p,
+    const struct history *h, size_t limit, int personalised, json_t **items_out)
 {
-	json_t *tags = json_array();
-	char label[128];
+	sqlite3 *db = req->app->db;
+	struct feed_candidates c;
+	struct completed_set completed = { 0 };
+	struct reason_context why = { db, cat, h, &completed, &c, p, personalised, 0 };
+	size_t *order = NULL, count, slots;
+	json_t *items = NULL, *reviews = NULL, *mandatory = NULL;
+	int rc = -1;
 
-	for (size_t i = 0; i < c->tag_count; i++)
-		json_array_append_new(tags, json_pack("{s:s,s:s}", "code", c->tags[i],
-		    "label", tag_label(db, c->tags[i], label, sizeof(label))));
-	return tags;
+	if (candidates_build(cat, h, &c) < 0)
+		return -1;
+	/* Out-of-scope items never show, in either arm. */
+	for (size_t i = 0; i < c.n; i++)
+		if (!candidate_in_scope(&c.v[i], p))
+			c.v[i].picked = 1;
+	/*
+	 * Outstanding items of the cadre's campaigns come first, in both arms
+	 * (campaigns.c), in at most campaign_feed_slots places and half the feed.
+	 */
+	slots = (size_t)campaign_feed_slots(db);
+	if (campaign_feed_entries(db, req->user->id, clock_unix_s(), slots < (limit + 1) / 2 ?
+	    slots : (limit + 1) / 2, &mandatory, NULL) < 0)
+		goto done;
+	for (size_t m = 0; m < json_array_size(mandatory); m++) {
+		size_t at = catalogue_item_find(cat,
+		    json_integer_value(json_object_get(json_array_get(mandatory, m), "id")));
+
+		if (at != (size_t)-1 && c.of_item[at] >= 0)
+			c.v[c.of_item[at]].picked = 1;
+	}
+	limit -= json_array_size(mandatory);
+	if (personalised) {
+		if ((why.model_scored = feed_base_scores(db, cat, req->app->model, req->user->id, h, p, &c)) < 0 ||
+		    feed_apply_rules(cat, p, &c, clock_unix_s()) < 0)
+			goto done;
+	} else {
+		if (popularity_load_top(db, cat, p->category, &c, limit) < 0)
+			goto done;
+		for (size_t i = 0; i < c.n; i++)
+			c.v[i].score = (float)c.v[i].popularity;
+	}
+	/* Reviews are part of the personalised experience; a feed of one or two has no room. */
+	reviews = feed_reviews(db, cat, req->user->id, personalised && limit >= 3 ? REVIEW_SLOTS : 0);
+	if ((order = calloc(limit + 1, sizeof(*order))) == NULL)
+		goto done;
+	count = feed_pick(&c, cat->tag_count, limit - json_array_size(reviews), personalised, order);
+	items = json_array();
+	for (size_t i = 0; i < count; i++) {
+		const struct feed_candidate *f = &c.v[order[i]];
+		const struct catalogue_item *item = f->item;
+
+		json_array_append_new(items, json_pack("{s:I,s:s,s:s,s:s,s:i,s:O,s:f,s:o}",
+		    "id", (json_int_t)item->id, "kind", item->kind, "title", item->title,
+		    "summary", item->summary, "minutes", item->minutes, "tags", item->tags_json,
+		    "score", (double)f->score, "reasons", feed_reasons(&why, f)));
+	}
+	for (size_t i = 0; i < json_array_size(reviews); i++)
+		json_array_insert(items, review_positions[i] < json_array_size(items) ?
+		    review_positions[i] : json_array_size(items), json_array_get(reviews, i));
+	for (size_t m = json_array_size(mandatory); m-- > 0;)
+		json_array_insert(items, 0, json_array_get(mandatory, m));
+	*items_out = items;
+	rc = 0;
+done:
+	json_decref(mandatory);
+	json_decref(reviews);
+	free(order);
+	completed_free(&completed);
+	candidates_free(&c);
+	return rc;
 }
 
 int
 feed_build(struct request *req, size_t limit, const char *arm, json_t **items_out)
 {
 	sqlite3 *db = req->app->db;
-	int personalised = strcmp(arm, "personalised") == 0, model_scored = 0;
-	struct feed_candidates c;
-	struct feed_profile p;
-	struct completed_set completed = { 0 };
-	size_t *order = NULL, count;
-	json_t *items, *reviews, *mandatory = NULL;
+	const struct catalogue *cat;
+	struct feed_profile p = { 0 };
+	struct history h = { 0 };
+	int rc = -1, reading;
 
-	if (profile_load(db, req->user->id, &p) < 0) {
-		profile_free(&p);
-		return -1;
-	}
-	if (candidates_load(db, req->user->id, p.category, &c) < 0) {
-		profile_free(&p);
-		return -1;
-	}
-	/* Out-of-scope items never show, in either arm. */
-	for (size_t i = 0; i < c.n; i++)
-		if (!candidate_in_scope(&c.v[i], p.category))
-			c.v[i].picked = 1;
-	if (personalised) {
-		model_scored = feed_base_scores(db, req->app->model, req->user->id, &p, &c);
-		feed_apply_rules(&p, &c, clock_unix_s());
-	} else
-		for (size_t i = 0; i < c.n; i++)
-			c.v[i].score = (float)c.v[i].popularity;
-	/*
-	 * Outstanding items of the cadre's campaigns come first, in both arms
-	 * (campaigns.c), in at most campaign_feed_slots places and half the feed.
-	 */
-	if (campaign_feed_entries(db, req->user->id, clock_unix_s(),
-	    (size_t)campaign_feed_slots(db) < (limit + 1) / 2 ? (size_t)campaign_feed_slots(db) : (limit + 1) / 2,
-	    &mandatory, NULL) < 0) {
-		candidates_free(&c);
-		profile_free(&p);
-		return -1;
-	}
-	for (size_t i = 0; i < c.n; i++)
-		for (size_t m = 0; m < json_array_size(mandatory); m++)
-			if (json_integer_value(json_object_get(json_array_get(mandatory, m), "id")) == c.v[i].id)
-				c.v[i].picked = 1;
-	limit -= json_array_size(mandatory);
-	/* Reviews are part of the personalised experience; a feed of one or two has no room. */
-	reviews = feed_reviews(db, req->user->id, personalised && limit >= 3 ? REVIEW_SLOTS : 0);
-	if ((order = calloc(limit + 1, sizeof(*order))) == NULL) {
-		json_decref(mandatory);
-		json_decref(reviews);
-		candidates_free(&c);
-		profile_free(&p);
-		return -1;
-	}
-	count = feed_pick(&c, limit - json_array_size(reviews), personalised, order);
-	items = json_array();
-	for (size_t i = 0; i < count; i++) {
-		const struct feed_candidate *f = &c.v[order[i]];
-
-		json_array_append_new(items, json_pack("{s:I,s:s,s:s,s:s,s:i,s:o,s:f,s:o}",
-		    "id", (json_int_t)f->id, "kind", f->kind, "title", f->title, "summary", f->summary,
-		    "minutes", f->minutes, "tags", feed_tags(db, f), "score", (double)f->score,
-		    "reasons", feed_reasons(db, req->user->id, &completed, &p, f, personalised, model_scored)));
-	}
-	for (size_t i = 0; i < json_array_size(reviews); i++)
-		json_array_insert(items, review_positions[i] < json_array_size(items) ?
-		    review_positions[i] : json_array_size(items), json_array_get(reviews, i));
-	json_decref(reviews);
-	for (size_t m = json_array_size(mandatory); m-- > 0;)
-		json_array_insert(items, 0, json_array_get(mandatory, m));
-	json_decref(mandatory);
-	free(order);
-	completed_free(&completed);
-	candidates_free(&c);
+	/* One read transaction: one snapshot, and the locks taken once rather than per query. */
+	reading = db_read_begin(db);
+	if ((cat = catalogue_current(db, req->app->model)) != NULL &&
+	    profile_load(db, cat, req->user->id, &p) == 0 &&
+	    history_load(db, req->user->id, &h) == 0)
+		rc = feed_rank(req, cat, &p, &h, limit, strcmp(arm, "personalised") == 0, items_out);
+	db_read_end(db, reading);
+	free(h.v);
 	profile_free(&p);
-	*items_out = items;
-	return 0;
+	return rc;
 }

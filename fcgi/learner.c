@@ -566,7 +566,29 @@ learner_weak_disciplines(sqlite3 *db, int64_t user_id, struct learner_discipline
 {
 	struct learner_discipline *list;
 	size_t n, kept = 0;
+	sqlite3_stmt *stmt;
+	int rc;
 
+	*out = NULL;
+	*count = 0;
+	/*
+	 * Most cadres have no mastery under the mark: one look along the
+	 * mastery table's key settles it before counting their answers (the
+	 * feed asks on every request).
+	 */
+	if (prepare_cached(db, "SELECT 1 FROM mastery WHERE user_id = ?1 AND value < ?2 LIMIT 1",
+	    &stmt, err) < 0)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, user_id);
+	sqlite3_bind_double(stmt, 2, LEARNER_WEAK_MASTERY);
+	rc = sqlite3_step(stmt);
+	stmt_release(stmt);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW) {
+		db_failed(db, err);
+		return -1;
+	}
 	if (learner_mastery_list(db, user_id, &list, &n, err) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++)

@@ -124,15 +124,16 @@ session_load(struct request *req)
 	if (session_cookie_token(req, token) < 0)
 		return 0;
 	session_token_hash(token, hash);
-	if (sqlite3_prepare_v2(db, "SELECT s.user_id, s.csrf_token, s.last_seen_at, s.expires_at,"
+	/* Every request asks: the statement is kept prepared. */
+	if ((stmt = stmt_get(db, "SELECT s.user_id, s.csrf_token, s.last_seen_at, s.expires_at,"
 	    " u.role, u.unit_id, u.login, u.disabled FROM sessions s JOIN users u ON u.id = s.user_id"
-	    " WHERE s.token_hash = ?1", -1, &stmt, NULL) != SQLITE_OK)
+	    " WHERE s.token_hash = ?1")) == NULL)
 		goto db_error;
 	sqlite3_bind_blob(stmt, 1, hash, sizeof(hash), SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_DONE) {
 		/* An unknown or ended session: tell the browser to forget it. */
-		sqlite3_finalize(stmt);
+		stmt_release(stmt);
 		session_set_cookie(req, NULL);
 		return 0;
 	}
@@ -141,7 +142,7 @@ session_load(struct request *req)
 	last_seen = sqlite3_column_int64(stmt, 2);
 	expires = sqlite3_column_int64(stmt, 3);
 	if (sqlite3_column_int(stmt, 7) != 0 || now - last_seen > SESSION_IDLE_S || now >= expires) {
-		sqlite3_finalize(stmt);
+		stmt_release(stmt);
 		session_delete(db, hash);
 		session_set_cookie(req, NULL);
 		return 0;
@@ -155,7 +156,7 @@ session_load(struct request *req)
 	user->unit_id = sqlite3_column_int64(stmt, 5);
 	snprintf(user->login, sizeof(user->login), "%s", sqlite3_column_text(stmt, 6));
 	memcpy(user->token_hash, hash, sizeof(hash));
-	sqlite3_finalize(stmt);
+	stmt_release(stmt);
 	req->user = user;
 
 	/* Idle time is measured to the minute: no write on every request. */
@@ -170,7 +171,7 @@ session_load(struct request *req)
 	return 0;
 db_error:
 	log_error("session: %s", sqlite3_errmsg(db));
-	sqlite3_finalize(stmt);
+	stmt_release(stmt);
 	return -1;
 }
 

@@ -798,6 +798,20 @@ static const char migration_0008_engagement_index[] =
 	"CREATE INDEX events_engagement ON events(user_id, item_id, kind, created_at, value)"
 	"  WHERE kind != 'impression';";
 
+/*
+ * Version 9: the feed's workers keep tag labels in their catalogue too, so
+ * a change to the tags moves catalogue_version; and the control arm reads
+ * a category's most completed items first, from an index in that order.
+ */
+static const char migration_0009_feed_catalogue[] =
+	"CREATE TRIGGER catalogue_labels_insert AFTER INSERT ON tags"
+	" BEGIN UPDATE catalogue_version SET version = version + 1; END;"
+	"CREATE TRIGGER catalogue_labels_update AFTER UPDATE ON tags"
+	" BEGIN UPDATE catalogue_version SET version = version + 1; END;"
+	"CREATE TRIGGER catalogue_labels_delete AFTER DELETE ON tags"
+	" BEGIN UPDATE catalogue_version SET version = version + 1; END;"
+	"CREATE INDEX item_popularity_ranked ON item_popularity(category, completers DESC, item_id);";
+
 static const char *const migrations[] = {
 	migration_0001_initial,
 	migration_0002_login_failures,
@@ -807,6 +821,7 @@ static const char *const migrations[] = {
 	migration_0006_supervisor_rollups,
 	migration_0007_campaigns_evaluation,
 	migration_0008_engagement_index,
+	migration_0009_feed_catalogue,
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
