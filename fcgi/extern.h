@@ -273,6 +273,15 @@ const char *arm_of(struct request *req);
 int audit_record(struct request *req, const char *action, const char *target_kind,
     int64_t target_id, json_t *detail);
 
+/* ------------------------------------------------------------ json text */
+
+/*
+ * 'v' as compact JSON text, byte for byte as json_dumps(v, JSON_COMPACT)
+ * writes it; '*len' (may be NULL) its length. NULL when out of memory:
+ * one failed write fails the whole text. Caller frees.
+ */
+char *json_text(const json_t *v, size_t *len);
+
 /* ---------------------------------------------------------- transactions */
 
 /*

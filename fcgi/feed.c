@@ -593,6 +593,89 @@ heap_sift_down(const struct feed_candidate *v, size_t *heap, size_t n, size_t at
 	}
 }
 
+static void
+swap_index(size_t *a, size_t *b)
+{
+	size_t t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/*
+ * Reorders idx[0..n) so that its first 'm' are the m best candidates, in
+ * rank order (quickselect, then an insertion sort of those few).
+ */
+static void
+select_best(const struct feed_candidate *v, size_t *idx, size_t n, size_t m)
+{
+	size_t lo = 0, hi = n;
+
+	if (m > n)
+		m = n;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2, store = lo;
+
+		/* Median of three as the pivot, moved to the end. */
+		if (ranks_before(&v[idx[mid]], &v[idx[lo]]))
+			swap_index(&idx[mid], &idx[lo]);
+		if (ranks_before(&v[idx[hi - 1]], &v[idx[lo]]))
+			swap_index(&idx[hi - 1], &idx[lo]);
+		if (ranks_before(&v[idx[mid]], &v[idx[hi - 1]]))
+			swap_index(&idx[mid], &idx[hi - 1]);
+		for (size_t i = lo; i < hi - 1; i++)
+			if (ranks_before(&v[idx[i]], &v[idx[hi - 1]]))
+				swap_index(&idx[i], &idx[store++]);
+		swap_index(&idx[store], &idx[hi - 1]);
+		if (store == m || store + 1 == m)
+			break;
+		if (store > m)
+			hi = store;
+		else
+			lo = store + 1;
+	}
+	for (size_t i = 1; i < m; i++)
+		for (size_t j = i; j > 0 && ranks_before(&v[idx[j]], &v[idx[j - 1]]); j--)
+			swap_index(&idx[j], &idx[j - 1]);
+}
+
+/*
+ * The candidates still to look at, best first: the few best sorted, the
+ * rest made a heap only if the pick ever gets that far.
+ */
+struct rank_queue {
+	size_t *idx;
+	size_t n, sorted, next;
+	int heaped;
+};
+
+/* The candidate queue_pop takes next, or (size_t)-1 when none is left. */
+static size_t
+queue_peek(const struct feed_candidate *v, struct rank_queue *q)
+{
+	if (q->next == q->n)
+		return (size_t)-1;
+	if (q->next >= q->sorted && !q->heaped) {
+		for (size_t i = (q->n - q->next) / 2; i-- > 0;)
+			heap_sift_down(v, q->idx + q->next, q->n - q->next, i);
+		q->heaped = 1;
+	}
+	return q->idx[q->next];
+}
+
+/* Takes the candidate queue_peek gave. */
+static void
+queue_pop(const struct feed_candidate *v, struct rank_queue *q)
+{
+	if (q->next < q->sorted) {
+		q->next++;
+		return;
+	}
+	q->idx[q->next] = q->idx[q->n - 1];
+	q->n--;
+	heap_sift_down(v, q->idx + q->next, q->n - q->next, 0);
+}
+
 /* What the variety rule has cost so far: picks per risk, discipline and form tag. */
 struct pick_costs {
 	int *risk, *discipline, *form;
@@ -618,15 +701,15 @@ adjusted_score(const struct feed_candidate *f, const struct pick_costs *costs)
  * picks' indices to 'order'; returns how many.
  *
  * A cost only ever lowers a score, so the candidates are visited best score
- * first (from a heap) and each round stops at the first whose own score is
- * below the best adjusted score found: the rest cannot win. A feed looks at
- * a few dozen of the library's items instead of all of them per pick.
+ * first and each round stops at the first whose own score is below the best
+ * adjusted score found: the rest cannot win. A feed looks at a few dozen of
+ * the library's items instead of all of them per pick.
  */
 static size_t
 feed_pick(struct feed_candidates *c, size_t tag_count, size_t limit, int variety, size_t *order)
 {
-	size_t count = 0, best_fresh = (size_t)-1, heap_n = 0, seen_n = 0;
-	size_t *heap = malloc((c->n ? c->n : 1) * sizeof(*heap));
+	size_t count = 0, best_fresh = (size_t)-1, seen_n = 0;
+	struct rank_queue queue = { malloc((c->n ? c->n : 1) * sizeof(size_t)), 0, 0, 0, 0 };
 	size_t *seen = malloc((c->n ? c->n : 1) * sizeof(*seen));
 	struct pick_costs costs = {
 		calloc(tag_count + 1, sizeof(int)), calloc(tag_count + 1, sizeof(int)),
@@ -634,14 +717,15 @@ feed_pick(struct feed_candidates *c, size_t tag_count, size_t limit, int variety
 	};
 	int fresh_picked = 0;
 
-	if (heap == NULL || seen == NULL || costs.risk == NULL || costs.discipline == NULL ||
+	if (queue.idx == NULL || seen == NULL || costs.risk == NULL || costs.discipline == NULL ||
 	    costs.form == NULL)
 		goto done;
 	for (size_t i = 0; i < c->n; i++)
 		if (!c->v[i].picked)
-			heap[heap_n++] = i;
-	for (size_t i = heap_n / 2; i-- > 0;)
-		heap_sift_down(c->v, heap, heap_n, i);
+			queue.idx[queue.n++] = i;
+	/* Enough sorted for most feeds; the queue goes on by heap past them. */
+	queue.sorted = 4 * limit + 16 < queue.n ? 4 * limit + 16 : queue.n;
+	select_best(c->v, queue.idx, queue.n, queue.sorted);
 	while (count < limit) {
 		size_t best = (size_t)-1;
 		float best_score = -INFINITY;
@@ -652,13 +736,13 @@ feed_pick(struct feed_candidates *c, size_t tag_count, size_t limit, int variety
 			float a;
 
 			if (s == seen_n) {
-				/* Draw the next best from the heap while it could still win. */
-				if (heap_n == 0 || (best != (size_t)-1 && c->v[heap[0]].score < best_score))
+				/* Draw the next best while it could still win. */
+				size_t next = queue_peek(c->v, &queue);
+
+				if (next == (size_t)-1 || (best != (size_t)-1 && c->v[next].score < best_score))
 					break;
-				seen[seen_n] = heap[0];
-				heap[0] = heap[--heap_n];
-				heap_sift_down(c->v, heap, heap_n, 0);
-				seen_n++;
+				queue_pop(c->v, &queue);
+				seen[seen_n++] = next;
 			}
 			i = seen[s];
 			if (c->v[i].picked)
@@ -698,7 +782,7 @@ feed_pick(struct feed_candidates *c, size_t tag_count, size_t limit, int variety
 		}
 	}
 done:
-	free(heap);
+	free(queue.idx);
 	free(seen);
 	free(costs.risk);
 	free(costs.discipline);

@@ -47,57 +47,6 @@ response_header(struct request *req, const char *name, const char *value)
 	req->extra_headers_len += add;
 }
 
-/* The text of a reply being written; a failed append fails every later one. */
-struct dump_buffer {
-	char *text;
-	size_t len, cap;
-	int failed;
-};
-
-static int
-dump_append(const char *bytes, size_t size, void *data)
-{
-	struct dump_buffer *b = data;
-
-	if (b->failed)
-		return -1;
-	if (b->len + size + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 1024;
-		char *grown;
-
-		while (cap < b->len + size + 1)
-			cap *= 2;
-		if ((grown = realloc(b->text, cap)) == NULL) {
-			b->failed = 1;
-			return -1;
-		}
-		b->text = grown;
-		b->cap = cap;
-	}
-	memcpy(b->text + b->len, bytes, size);
-	b->len += size;
-	b->text[b->len] = '\0';
-	return 0;
-}
-
-/*
- * 'body' as compact JSON text, or NULL when out of memory. Not json_dumps:
- * Jansson ignores a failed write of an object key's closing quote, and
- * would hand back broken JSON; here one failure fails the whole text.
- */
-static char *
-dump_json(const json_t *body)
-{
-	struct dump_buffer b = { NULL, 0, 0, 0 };
-
-	if (json_dump_callback(body, dump_append, &b, JSON_COMPACT) < 0 || b.failed ||
-	    b.text == NULL) {
-		free(b.text);
-		return NULL;
-	}
-	return b.text;
-}
-
 void
 response_json(struct request *req, int status, json_t *body)
 {
@@ -111,7 +60,7 @@ response_json(struct request *req, int status, json_t *body)
 	}
 	req->responded = 1;
 	if (body != NULL) {
-		text = dump_json(body);
+		text = json_text(body, NULL);
 		json_decref(body);
 		if (text == NULL) {
 			status = 503;
