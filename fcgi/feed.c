@@ -573,107 +573,106 @@ ranks_before(const struct feed_candidate *a, const struct feed_candidate *b)
 	return a->score > b->score || (a->score == b->score && a->item->id < b->item->id);
 }
 
-/* Restores the heap order below 'at' (a binary heap of candidate indices, best on top). */
-static void
-heap_sift_down(const struct feed_candidate *v, size_t *heap, size_t n, size_t at)
-{
-	for (;;) {
-		size_t best = at, left = 2 * at + 1, right = left + 1, swap;
-
-		if (left < n && ranks_before(&v[heap[left]], &v[heap[best]]))
-			best = left;
-		if (right < n && ranks_before(&v[heap[right]], &v[heap[best]]))
-			best = right;
-		if (best == at)
-			return;
-		swap = heap[at];
-		heap[at] = heap[best];
-		heap[best] = swap;
-		at = best;
-	}
-}
-
-static void
-swap_index(size_t *a, size_t *b)
-{
-	size_t t = *a;
-
-	*a = *b;
-	*b = t;
-}
-
 /*
- * Reorders idx[0..n) so that its first 'm' are the m best candidates, in
- * rank order (quickselect, then an insertion sort of those few).
+ * The variety rule's cost depends on a candidate's risk, discipline and
+ * form only: candidates sharing all three form a class, and within a class
+ * the best by its own score stays the best after any cost. So each round
+ * of the pick compares only the heads of the classes (a few dozen), and
+ * looks again only inside the class it picked from.
  */
-static void
-select_best(const struct feed_candidate *v, size_t *idx, size_t n, size_t m)
-{
-	size_t lo = 0, hi = n;
-
-	if (m > n)
-		m = n;
-	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2, store = lo;
-
-		/* Median of three as the pivot, moved to the end. */
-		if (ranks_before(&v[idx[mid]], &v[idx[lo]]))
-			swap_index(&idx[mid], &idx[lo]);
-		if (ranks_before(&v[idx[hi - 1]], &v[idx[lo]]))
-			swap_index(&idx[hi - 1], &idx[lo]);
-		if (ranks_before(&v[idx[mid]], &v[idx[hi - 1]]))
-			swap_index(&idx[mid], &idx[hi - 1]);
-		for (size_t i = lo; i < hi - 1; i++)
-			if (ranks_before(&v[idx[i]], &v[idx[hi - 1]]))
-				swap_index(&idx[i], &idx[store++]);
-		swap_index(&idx[store], &idx[hi - 1]);
-		if (store == m || store + 1 == m)
-			break;
-		if (store > m)
-			hi = store;
-		else
-			lo = store + 1;
-	}
-	for (size_t i = 1; i < m; i++)
-		for (size_t j = i; j > 0 && ranks_before(&v[idx[j]], &v[idx[j - 1]]); j--)
-			swap_index(&idx[j], &idx[j - 1]);
-}
-
-/*
- * The candidates still to look at, best first: the few best sorted, the
- * rest made a heap only if the pick ever gets that far.
- */
-struct rank_queue {
-	size_t *idx;
-	size_t n, sorted, next;
-	int heaped;
+struct pick_class {
+	int risk, discipline, form;
+	size_t first, count;        /* its members: members[first .. first+count) */
+	size_t head;                /* the best unpicked member, or (size_t)-1 */
 };
 
-/* The candidate queue_pop takes next, or (size_t)-1 when none is left. */
-static size_t
-queue_peek(const struct feed_candidate *v, struct rank_queue *q)
+struct pick_classes {
+	struct pick_class *v;
+	size_t n;
+	size_t *members;            /* candidate indices, grouped by class */
+};
+
+static void
+classes_free(struct pick_classes *k)
 {
-	if (q->next == q->n)
-		return (size_t)-1;
-	if (q->next >= q->sorted && !q->heaped) {
-		for (size_t i = (q->n - q->next) / 2; i-- > 0;)
-			heap_sift_down(v, q->idx + q->next, q->n - q->next, i);
-		q->heaped = 1;
-	}
-	return q->idx[q->next];
+	free(k->v);
+	free(k->members);
 }
 
-/* Takes the candidate queue_peek gave. */
-static void
-queue_pop(const struct feed_candidate *v, struct rank_queue *q)
+static size_t
+class_head(const struct feed_candidates *c, const struct pick_classes *k, const struct pick_class *cl)
 {
-	if (q->next < q->sorted) {
-		q->next++;
-		return;
+	size_t head = (size_t)-1;
+
+	for (size_t m = cl->first; m < cl->first + cl->count; m++) {
+		size_t i = k->members[m];
+
+		if (!c->v[i].picked && (head == (size_t)-1 || ranks_before(&c->v[i], &c->v[head])))
+			head = i;
 	}
-	q->idx[q->next] = q->idx[q->n - 1];
-	q->n--;
-	heap_sift_down(v, q->idx + q->next, q->n - q->next, 0);
+	return head;
+}
+
+/* Sorts the unpicked candidates into their classes; 0 or -1. */
+static int
+classes_build(const struct feed_candidates *c, struct pick_classes *k)
+{
+	size_t slots = 64, *slot = NULL, *class_of = NULL, *fill = NULL;
+	int rc = -1;
+
+	memset(k, 0, sizeof(*k));
+	while (slots < 2 * c->n)
+		slots *= 2;
+	/* An open-addressing table from (risk, discipline, form) to class number + 1. */
+	if ((slot = calloc(slots, sizeof(*slot))) == NULL ||
+	    (class_of = malloc((c->n ? c->n : 1) * sizeof(*class_of))) == NULL ||
+	    (k->v = malloc((c->n ? c->n : 1) * sizeof(*k->v))) == NULL ||
+	    (k->members = malloc((c->n ? c->n : 1) * sizeof(*k->members))) == NULL)
+		goto done;
+	for (size_t i = 0; i < c->n; i++) {
+		const struct feed_candidate *f = &c->v[i];
+		size_t h;
+
+		if (f->picked)
+			continue;
+		h = ((size_t)(f->risk + 1) * 2654435761u ^ (size_t)(f->item->discipline + 1) * 40503u ^
+		    (size_t)(f->item->form + 1) * 2246822519u) & (slots - 1);
+		for (;; h = (h + 1) & (slots - 1)) {
+			struct pick_class *cl;
+
+			if (slot[h] == 0) {
+				cl = &k->v[k->n++];
+				cl->risk = f->risk;
+				cl->discipline = f->item->discipline;
+				cl->form = f->item->form;
+				cl->count = 0;
+				slot[h] = k->n;
+			}
+			cl = &k->v[slot[h] - 1];
+			if (cl->risk == f->risk && cl->discipline == f->item->discipline && cl->form == f->item->form) {
+				class_of[i] = slot[h] - 1;
+				cl->count++;
+				break;
+			}
+		}
+	}
+	if ((fill = calloc(k->n ? k->n : 1, sizeof(*fill))) == NULL)
+		goto done;
+	for (size_t j = 0, at = 0; j < k->n; at += k->v[j].count, j++)
+		k->v[j].first = at;
+	for (size_t i = 0; i < c->n; i++)
+		if (!c->v[i].picked)
+			k->members[k->v[class_of[i]].first + fill[class_of[i]]++] = i;
+	for (size_t j = 0; j < k->n; j++)
+		k->v[j].head = class_head(c, k, &k->v[j]);
+	rc = 0;
+done:
+	free(slot);
+	free(class_of);
+	free(fill);
+	if (rc < 0)
+		classes_free(k);
+	return rc;
 }
 
 /* What the variety rule has cost so far: picks per risk, discipline and form tag. */
@@ -682,82 +681,63 @@ struct pick_costs {
 };
 
 static float
-adjusted_score(const struct feed_candidate *f, const struct pick_costs *costs)
+class_cost(const struct pick_class *cl, const struct pick_costs *costs)
 {
-	float s = f->score;
+	float cost = 0;
 
-	if (f->risk >= 0)
-		s -= PENALTY_SAME_RISK * (float)costs->risk[f->risk];
-	if (f->item->discipline >= 0)
-		s -= PENALTY_SAME_DISCIPLINE * (float)costs->discipline[f->item->discipline];
-	if (f->item->form >= 0)
-		s -= PENALTY_SAME_FORM * (float)costs->form[f->item->form];
-	return s;
+	if (cl->risk >= 0)
+		cost += PENALTY_SAME_RISK * (float)costs->risk[cl->risk];
+	if (cl->discipline >= 0)
+		cost += PENALTY_SAME_DISCIPLINE * (float)costs->discipline[cl->discipline];
+	if (cl->form >= 0)
+		cost += PENALTY_SAME_FORM * (float)costs->form[cl->form];
+	return cost;
 }
 
 /*
  * Picks up to 'limit' candidates greedily: each pick costs the remaining
  * items of its risk, discipline and form, so the feed varies. Writes the
  * picks' indices to 'order'; returns how many.
- *
- * A cost only ever lowers a score, so the candidates are visited best score
- * first and each round stops at the first whose own score is below the best
- * adjusted score found: the rest cannot win. A feed looks at a few dozen of
- * the library's items instead of all of them per pick.
  */
 static size_t
 feed_pick(struct feed_candidates *c, size_t tag_count, size_t limit, int variety, size_t *order)
 {
-	size_t count = 0, best_fresh = (size_t)-1, seen_n = 0;
-	struct rank_queue queue = { malloc((c->n ? c->n : 1) * sizeof(size_t)), 0, 0, 0, 0 };
-	size_t *seen = malloc((c->n ? c->n : 1) * sizeof(*seen));
+	size_t count = 0, best_fresh = (size_t)-1;
+	struct pick_classes classes;
 	struct pick_costs costs = {
 		calloc(tag_count + 1, sizeof(int)), calloc(tag_count + 1, sizeof(int)),
 		calloc(tag_count + 1, sizeof(int)),
 	};
 	int fresh_picked = 0;
 
-	if (queue.idx == NULL || seen == NULL || costs.risk == NULL || costs.discipline == NULL ||
-	    costs.form == NULL)
+	if (costs.risk == NULL || costs.discipline == NULL || costs.form == NULL ||
+	    classes_build(c, &classes) < 0)
 		goto done;
-	for (size_t i = 0; i < c->n; i++)
-		if (!c->v[i].picked)
-			queue.idx[queue.n++] = i;
-	/* Enough sorted for most feeds; the queue goes on by heap past them. */
-	queue.sorted = 4 * limit + 16 < queue.n ? 4 * limit + 16 : queue.n;
-	select_best(c->v, queue.idx, queue.n, queue.sorted);
 	while (count < limit) {
+		struct pick_class *from = NULL;
 		size_t best = (size_t)-1;
 		float best_score = -INFINITY;
 		const struct feed_candidate *q;
 
-		for (size_t s = 0; s <= seen_n; s++) {
-			size_t i;
+		for (size_t j = 0; j < classes.n; j++) {
+			struct pick_class *cl = &classes.v[j];
 			float a;
 
-			if (s == seen_n) {
-				/* Draw the next best while it could still win. */
-				size_t next = queue_peek(c->v, &queue);
-
-				if (next == (size_t)-1 || (best != (size_t)-1 && c->v[next].score < best_score))
-					break;
-				queue_pop(c->v, &queue);
-				seen[seen_n++] = next;
-			}
-			i = seen[s];
-			if (c->v[i].picked)
+			if (cl->head == (size_t)-1)
 				continue;
-			a = adjusted_score(&c->v[i], &costs);
+			a = c->v[cl->head].score - (variety ? class_cost(cl, &costs) : 0.0f);
 			if (best == (size_t)-1 || a > best_score ||
-			    (a == best_score && c->v[i].item->id < c->v[best].item->id)) {
-				best = i;
+			    (a == best_score && c->v[cl->head].item->id < c->v[best].item->id)) {
+				best = cl->head;
 				best_score = a;
+				from = cl;
 			}
 		}
 		if (best == (size_t)-1)
 			break;
 		q = &c->v[best];
 		c->v[best].picked = 1;
+		from->head = class_head(c, &classes, from);
 		fresh_picked |= q->fresh;
 		order[count++] = best;
 		if (variety) {
@@ -769,6 +749,7 @@ feed_pick(struct feed_candidates *c, size_t tag_count, size_t limit, int variety
 				costs.form[q->item->form]++;
 		}
 	}
+	classes_free(&classes);
 	/* Fresh content gets seen: the best fresh item takes the last place if none made it. */
 	if (variety && !fresh_picked && count > 0) {
 		for (size_t i = 0; i < c->n; i++)
@@ -782,8 +763,6 @@ feed_pick(struct feed_candidates *c, size_t tag_count, size_t limit, int variety
 		}
 	}
 done:
-	free(queue.idx);
-	free(seen);
 	free(costs.risk);
 	free(costs.discipline);
 	free(costs.form);
