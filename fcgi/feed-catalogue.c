@@ -81,7 +81,7 @@ catalogue_clear(void)
 		free(c->items[i].title);
 		free(c->items[i].summary);
 		free(c->items[i].tags);
-		json_decref(c->items[i].tags_json);
+		json_decref(c->items[i].json);
 	}
 	for (size_t i = 0; i < c->tag_count; i++) {
 		free(c->tags[i].code);
@@ -141,12 +141,14 @@ item_add_tag(struct catalogue_item *item, int tag)
 	return 0;
 }
 
-/* What the feed derives from an item's tags once, rather than per request. */
+/* What the feed derives from an item once, rather than per request. */
 static int
 item_finish(const struct catalogue *c, struct catalogue_item *item)
 {
+	json_t *tags;
+
 	item->discipline = item->form = -1;
-	if ((item->tags_json = json_array()) == NULL)
+	if ((tags = json_array()) == NULL)
 		return -1;
 	for (size_t i = 0; i < item->tag_count; i++) {
 		const struct catalogue_tag *t = &c->tags[item->tags[i]];
@@ -157,11 +159,14 @@ item_finish(const struct catalogue *c, struct catalogue_item *item)
 			item->form = item->tags[i];
 		if (t->targets_category)
 			item->targets_categories = 1;
-		if (json_array_append_new(item->tags_json,
-		    json_pack("{s:s,s:s}", "code", t->code, "label", t->label)) < 0)
+		if (json_array_append_new(tags, json_pack("{s:s,s:s}", "code", t->code, "label", t->label)) < 0) {
+			json_decref(tags);
 			return -1;
+		}
 	}
-	return 0;
+	item->json = json_pack("{s:I,s:s,s:s,s:s,s:i,s:o}", "id", (json_int_t)item->id, "kind", item->kind,
+	    "title", item->title, "summary", item->summary, "minutes", item->minutes, "tags", tags);
+	return item->json != NULL ? 0 : -1;
 }
 
 static int

@@ -33,7 +33,8 @@ struct catalogue_item {
 	size_t tag_count;
 	int discipline, form;       /* the first such tag, or -1 */
 	int targets_categories;     /* tagged for target categories (category.*) */
-	json_t *tags_json;          /* [{code,label}], shared by every feed: incref it */
+	/* {id, kind, title, summary, minutes, tags: [{code,label}]}: copy it (json_copy) to add to. */
+	json_t *json;
 	/*
 	 * In the current model: the item's row (-1 when the model has not seen
 	 * it), and its factor vector (that row, or its tags' prior), or NULL.

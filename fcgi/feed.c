@@ -542,18 +542,17 @@ feed_apply_rules(const struct catalogue *cat, const struct feed_profile *p,
 		for (size_t t = 0; t < item->tag_count; t++) {
 			int tag = item->tags[t];
 
-			if (risk_rank[tag] && (!risk || risk_rank[tag] < risk))
+			if (risk_rank[tag] && (!risk || risk_rank[tag] < risk)) {
 				risk = risk_rank[tag];
-			if (weak_rank[tag] && (!weak || weak_rank[tag] < weak))
+				f->risk = tag;
+			}
+			if (weak_rank[tag] && (!weak || weak_rank[tag] < weak)) {
 				weak = weak_rank[tag];
+				f->weak = tag;
+				f->weak_wrong = p->weak_wrong[weak - 1];
+			}
 			f->category_match |= tag == p->category_tag;
 			f->industry_match |= tag == p->industry_tag;
-		}
-		if (risk)
-			f->risk = catalogue_tag_find(cat, p->risks[risk - 1]);
-		if (weak) {
-			f->weak = catalogue_tag_find(cat, p->weak[weak - 1]);
-			f->weak_wrong = p->weak_wrong[weak - 1];
 		}
 		f->fresh = now - item->published_at <= FRESH_DAYS * 86400 &&
 		    recent <= FRESH_MAX_SHARE * (double)c->n;
@@ -1113,11 +1112,12 @@ feed_rank(struct request *req, const struct catalogue *cat, const struct feed_pr
 	for (size_t i = 0; i < count; i++) {
 		const struct feed_candidate *f = &c.v[order[i]];
 		const struct catalogue_item *item = f->item;
+		json_t *entry = json_copy(item->json);
 
-		json_array_append_new(items, json_pack("{s:I,s:s,s:s,s:s,s:i,s:O,s:f,s:o}",
-		    "id", (json_int_t)item->id, "kind", item->kind, "title", item->title,
-		    "summary", item->summary, "minutes", item->minutes, "tags", item->tags_json,
-		    "score", (double)f->score, "reasons", feed_reasons(&why, f)));
+		/* The catalogue's entry with this feed's score and reasons. */
+		json_object_set_new(entry, "score", json_real((double)f->score));
+		json_object_set_new(entry, "reasons", feed_reasons(&why, f));
+		json_array_append_new(items, entry);
 	}
 	for (size_t i = 0; i < json_array_size(reviews); i++)
 		json_array_insert(items, review_positions[i] < json_array_size(items) ?
