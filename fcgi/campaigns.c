@@ -268,7 +268,9 @@ campaign_people(sqlite3 *db, const struct campaign_info *c, int64_t scope_unit, 
 	    " progress(user_id, done, begun) AS (SELECT user_id,"
 	    "   count(DISTINCT CASE WHEN kind = 'complete' THEN item_id END), count(DISTINCT item_id)"
 	    "   FROM events WHERE item_id IN (SELECT item_id FROM campaign_items WHERE campaign_id = ?1)"
-	    "   AND kind IN ('open','progress','complete') GROUP BY user_id),"
+	    "   AND kind IN ('open','progress','complete')"
+	    "   AND kind != 'impression'"   /* spelled out: events_by_item leaves impressions out */
+	    "   GROUP BY user_id),"
 	    " latest(user_id, correct, nth) AS (SELECT user_id, correct, row_number() OVER"
 	    "   (PARTITION BY user_id, question_id ORDER BY created_at DESC, id DESC) FROM answers"
 	    "   WHERE question_id IN (SELECT question_id FROM campaign_questions WHERE campaign_id = ?1)),"

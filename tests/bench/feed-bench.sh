@@ -19,7 +19,8 @@
 #    small JSON, the same pre-fork count), started by the same run-dev.sh
 #    in place of qingfeng-fcgi, so nginx and its configuration are the same.
 # 4. Prints requests/s of both and their ratio, p50 / p99 latency, and the
-#    resident memory of each worker (VmRSS now, VmHWM peak).
+#    resident memory of each worker (VmRSS now, its own and its shared part,
+#    VmHWM peak).
 #
 # Needs nginx, wrk and curl.
 set -euo pipefail
@@ -108,14 +109,16 @@ start_stack() {
     exit 1
 }
 
-# worker_memory: VmRSS and VmHWM of each worker of the FastCGI server under run-dev.sh.
+# worker_memory: each worker's resident memory under run-dev.sh: VmRSS (now) and VmHWM
+# (peak), and VmRSS split into RssAnon (the worker's own) and RssFile (pages of files it
+# maps - the model, libraries - shared with every other worker and the page cache).
 worker_memory() {
     local server pid
     server=$(pgrep -P "$stack_pid" -f -- '--socket' | head -1)
     for pid in $(pgrep -P "$server"); do
-        printf '  worker %s: VmRSS %s kB, VmHWM %s kB\n' "$pid" \
-            "$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")" \
-            "$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status")"
+        awk -v pid="$pid" '/^(VmRSS|VmHWM|RssAnon|RssFile):/ {v[$1] = $2}
+            END {printf "  worker %s: VmRSS %s kB (RssAnon %s kB, RssFile %s kB), VmHWM %s kB\n",
+                pid, v["VmRSS:"], v["RssAnon:"], v["RssFile:"], v["VmHWM:"]}' "/proc/$pid/status"
     done
 }
 

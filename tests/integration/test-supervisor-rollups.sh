@@ -75,6 +75,8 @@ sqlite3 "$db" "
     DROP TABLE campaigns; DROP TABLE evaluation_scores;
     DELETE FROM settings WHERE key = 'campaign_feed_slots' OR key LIKE 'evaluation_weight_%';
     DROP INDEX events_engagement;
+    DROP TRIGGER catalogue_labels_insert; DROP TRIGGER catalogue_labels_update;
+    DROP TRIGGER catalogue_labels_delete; DROP INDEX item_popularity_ranked;
     PRAGMA user_version = 5;"
 "$admin" --db "$db" init >/dev/null 2>&1 || fail "init migrates the old database"
 "$admin" --db "$work/fresh.db" init >/dev/null 2>&1
