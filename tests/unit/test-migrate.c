@@ -79,6 +79,24 @@ test_fresh_file(void)
 	CHECK(db_exec(db, "INSERT INTO users(login, password_hash, name, role, unit_id)"
 	    " VALUES ('x', 'h', 'n', 'cadre', 999)", NULL) < 0);
 	db_close(db);
+
+	/*
+	 * Migration 9 rewrote events' kind check in the stored schema: a new
+	 * connection reads it, it still refuses a kind outside the five, and
+	 * the file is sound.
+	 */
+	db = db_open(path_in_dir("fresh.db"), DB_OPEN_EXISTING, &err);
+	CHECK(db != NULL);
+	if (db == NULL)
+		return;
+	CHECK_INT(query_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'events'"
+	    " AND sql LIKE '%CHECK (kind = ''impression'' OR kind = ''open'' OR kind = ''progress''"
+	    " OR kind = ''complete'' OR kind = ''dismiss'')%'"), 1);
+	CHECK_STR(query_text(db, "PRAGMA integrity_check"), "ok");
+	CHECK_INT(db_exec(db, "PRAGMA foreign_keys = OFF", NULL), 0);
+	CHECK(db_exec(db, "INSERT INTO events(user_id, item_id, kind) VALUES (1, 1, 'bogus')", NULL) < 0);
+	CHECK_INT(db_exec(db, "INSERT INTO events(user_id, item_id, kind) VALUES (1, 1, 'dismiss')", NULL), 0);
+	db_close(db);
 }
 
 /* A database left at version 0 by an older program (an empty file) migrates. */
