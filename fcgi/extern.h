@@ -268,6 +268,11 @@ int feed_build(struct request *req, size_t limit, const char *arm, json_t **item
  * power loss may drop the last batches, a SIGKILLed worker its unwritten one.
  */
 struct impression_log;
+/* Under load a batch is written at this many rows (about 64 feeds of 10), or when its oldest is this old. */
+#define IMPRESSION_LOG_BATCH_ROWS 640
+#define IMPRESSION_LOG_MAX_AGE_US (100 * 1000)
+/* The most rows a worker keeps unwritten: past that the oldest are dropped. */
+#define IMPRESSION_LOG_MAX_ROWS 20000
 struct impression_feed {
 	int64_t user_id;
 	int64_t created_at;          /* unix seconds, when the feed was built */

@@ -15,21 +15,27 @@
  * Durability. A batch commits with PRAGMA synchronous=NORMAL (FULL again right
  * after): in WAL mode a committed batch survives a killed process, and only a
  * power loss (or an operating system crash) can drop the last batches before
- * the next full sync. A SIGKILLed worker loses its unwritten rows: at most
- * one batch, IMPRESSION_LOG_MAX_AGE_US of feeds, or what a failing database
- * left queued. Impressions are a record of what was shown, not a write the
+ * the next full sync. A SIGKILLed worker loses the rows it had not written:
+ * at most its one unwritten batch (under IMPRESSION_LOG_BATCH_ROWS rows, not
+ * older than IMPRESSION_LOG_MAX_AGE_US), unless a failing database had left
+ * more queued. Impressions are a record of what was shown, not a write the
  * cadre was told is saved: that trade is the right one for them, and every
  * acknowledged write (events posted, answers) stays synchronous=FULL.
  *
- * Failures. A batch that cannot be written (SQLITE_BUSY after the busy
- * timeout, a full disk, no memory) is rolled back and kept; the next attempt
- * waits IMPRESSION_LOG_RETRY_MIN_US, doubling up to IMPRESSION_LOG_RETRY_MAX_US,
- * so that a sick database does not stall the worker on every request. The
- * ring holds at most IMPRESSION_LOG_MAX_ROWS rows: past that the oldest are
- * dropped, and the next attempt says how many in one log_warn line. When the
- * log cannot take a feed at all (no memory for the ring), the feed writes its
- * impressions itself before answering, as it always did (impression_write_now).
- * No transaction outlives a batch.
+ * Failures. A batch waits IMPRESSION_LOG_LOCK_WAIT_US for another writer's
+ * lock (through the app's busy handler), not the 5 s a request waits: the
+ * rows can wait, the worker's next request should not. A batch that cannot
+ * be written (SQLITE_BUSY, a full disk, no memory) is rolled back and kept;
+ * the next attempt comes IMPRESSION_LOG_RETRY_MIN_US later, doubling up to
+ * IMPRESSION_LOG_RETRY_MAX_US, so that a sick database does not stall the
+ * worker on every request. The ring holds at most IMPRESSION_LOG_MAX_ROWS
+ * rows: past that the oldest are dropped, and the next attempt says how many
+ * in one log_warn line. When the log cannot take a feed at all (no memory
+ * for the ring), the feed writes its impressions itself before answering, as
+ * it always did (impression_write_now). No transaction outlives a batch: one
+ * that fails is rolled back before the worker goes on.
+ *
+ * Single-threaded, like the worker: the log hangs off its struct app.
  */
 #include "config.h"
 
@@ -41,12 +47,8 @@
 
 #include "extern.h"
 
-/* A batch under load: about 64 feeds of 10. */
-#define IMPRESSION_LOG_BATCH_ROWS 640
-#define IMPRESSION_LOG_MAX_AGE_US (100 * 1000)
 /* Most rows in one transaction: a backlog goes out in pieces between requests. */
 #define IMPRESSION_LOG_CHUNK_ROWS 2048
-#define IMPRESSION_LOG_MAX_ROWS 20000
 #define IMPRESSION_LOG_MIN_CAPACITY 256
 /* How long a batch waits for another writer's lock before it tries later (at exit: the usual 5 s). */
 #define IMPRESSION_LOG_LOCK_WAIT_US (250 * 1000)
