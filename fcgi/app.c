@@ -12,23 +12,25 @@
 
 /*
  * How long a worker waits for another's write lock: as long as db_open's
- * busy timeout (5 s), but polling every 50 to 500 microseconds. SQLite's
- * own handler sleeps 1, 2, 5, 10 ... 100 ms between tries, so two workers
- * that each write one short transaction per request (the feed's
- * impressions) would wait milliseconds for a lock held for a fraction of
- * one.
+ * busy timeout (5 s), unless app->busy_timeout_us asks for less (a write
+ * that can wait for a later try), but polling every 50 to 500
+ * microseconds. SQLite's own handler sleeps 1, 2, 5, 10 ... 100 ms between
+ * tries, so two workers that each write short transactions would wait
+ * milliseconds for a lock held for a fraction of one.
  */
 #define APP_BUSY_TIMEOUT_US (5000 * 1000)
 
 static int
 app_busy_handler(void *arg, int count)
 {
-	int64_t *started = arg, now = clock_monotonic_us();
+	struct app *app = arg;
+	int64_t now = clock_monotonic_us();
+	int64_t timeout = app->busy_timeout_us > 0 ? app->busy_timeout_us : APP_BUSY_TIMEOUT_US;
 	struct timespec pause = { 0, 0 };
 
 	if (count == 0)
-		*started = now;
-	else if (now - *started > APP_BUSY_TIMEOUT_US)
+		app->busy_started_us = now;
+	else if (now - app->busy_started_us > timeout)
 		return 0;
 	pause.tv_nsec = (count < 4 ? 50L << count : 500L) * 1000;
 	nanosleep(&pause, NULL);
@@ -72,7 +74,7 @@ app_open(struct app *app, const struct server_config *config, struct qf_error *e
 	app->db = db_open(config->db_path, DB_OPEN_EXISTING, err);
 	if (app->db == NULL)
 		return -1;
-	sqlite3_busy_handler(app->db, app_busy_handler, &app->busy_started_us);
+	sqlite3_busy_handler(app->db, app_busy_handler, app);
 	sqlite3_wal_hook(app->db, app_wal_hook, app);
 	/*
 	 * A page cache of up to 16 MiB per worker (SQLite's default is 2 MiB):
@@ -91,6 +93,8 @@ app_open(struct app *app, const struct server_config *config, struct qf_error *e
 void
 app_close(struct app *app)
 {
+	/* Before the connection goes: a stopping worker writes what it queued. */
+	impression_log_close(app);
 	stmt_cache_close(app->db);
 	db_close(app->db);
 	app->db = NULL;

@@ -258,6 +258,45 @@ int session_cookie_parse(const char *cookies, char out[static SESSION_TOKEN_CHAR
  */
 int feed_build(struct request *req, size_t limit, const char *arm, json_t **items);
 
+/* -------------------------------------------------------- impression log */
+
+/*
+ * The feed's impressions, written behind the reply (impression-log.c): each
+ * worker queues them and writes many feeds' in one transaction after its
+ * answers — at once when no other request waits, under load when the batch
+ * is big or old enough. Durable against a killed process once written; a
+ * power loss may drop the last batches, a SIGKILLed worker its unwritten one.
+ */
+struct impression_log;
+/* Under load a batch is written at this many rows (about 64 feeds of 10), or when its oldest is this old. */
+#define IMPRESSION_LOG_BATCH_ROWS 640
+#define IMPRESSION_LOG_MAX_AGE_US (100 * 1000)
+/* The most rows a worker keeps unwritten: past that the oldest are dropped. */
+#define IMPRESSION_LOG_MAX_ROWS 20000
+struct impression_feed {
+	int64_t user_id;
+	int64_t created_at;          /* unix seconds, when the feed was built */
+	const char *model_version;   /* NULL when no model served it */
+	const char *arm;             /* "personalised" or "control" */
+	json_t *items;               /* the feed's entries, borrowed; reviews are not impressions */
+};
+/* Queues the impressions of 'feed' on the worker's log; 0, or -1 when out of memory (none queued). */
+int impression_log_add(struct app *app, const struct impression_feed *feed);
+/* Writes the impressions of 'feed' now, in their own transaction: 0, or -1 answered 503. */
+int impression_write_now(struct request *req, const struct impression_feed *feed);
+/*
+ * After a reply: writes a batch when one is due — at once when no request
+ * waits on the connection 'conn_fd' or the listening socket 'listen_fd'
+ * (negative: not looked at), else when the batch is big or old enough.
+ */
+void impression_log_write_due(struct app *app, int conn_fd, int listen_fd);
+/* Writes a batch whatever the load (the worker is idle), unless a failed one is backing off. */
+void impression_log_write(struct app *app);
+/* Microseconds until the queued rows are due (the worker sleeps no longer), -1 when none are. */
+int64_t impression_log_due_in_us(const struct app *app);
+/* Writes everything queued, then frees the log (the worker exits); a loss is logged. */
+void impression_log_close(struct app *app);
+
 /* ------------------------------------------------------------------ arms */
 
 /* "personalised" or "control": the caller's arm, assigned now if it has none. */
@@ -531,7 +570,9 @@ struct app {
 	uint64_t model_bad_dev, model_bad_ino;
 	int64_t model_bad_mtime, model_bad_size;
 	int64_t busy_started_us;      /* when the current wait for a lock began */
+	int64_t busy_timeout_us;      /* the longest wait for a lock; 0: the default (5 s) */
 	int wal_pages;                /* the WAL's size after this worker's last commit */
+	struct impression_log *impressions; /* the feed's impressions not yet written; owned */
 };
 
 /* Work left for after the answer has gone out: the WAL checkpoint, when due. */

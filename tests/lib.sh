@@ -54,6 +54,24 @@ expect_match() {
     fi
 }
 
+# expect_eventually WHAT EXPECTED COMMAND...: runs COMMAND (a query, say) until it
+# prints EXPECTED, or until QF_WAIT_SECONDS (default 10) have passed: then the
+# check fails with both values. For what the app writes after its reply (the
+# feed's impressions): a bounded wait for a value, not a timing assertion.
+expect_eventually() {
+    local what=$1 expected=$2 got limit=${QF_WAIT_SECONDS:-10} t0=$SECONDS
+    shift 2
+    checks=$((checks + 1))
+    while :; do
+        got=$("$@")
+        [ "$got" = "$expected" ] && return 0
+        [ $((SECONDS - t0)) -ge "$limit" ] && break
+        sleep 0.05
+    done
+    fail "$what: expected '$expected', got '$got' (after waiting ${limit} s)"
+    return 1
+}
+
 require_program() {
     if [ -z "$2" ] || ! command -v "$2" >/dev/null 2>&1; then
         echo "FAIL: $1 not found: run ./bootstrap deps (or apt-get install $3)" >&2

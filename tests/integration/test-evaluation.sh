@@ -48,7 +48,13 @@ answer() {  # answer QUESTION right|wrong
     [ "$STATUS" = 200 ] || fail "answer $1: $STATUS $BODY"
 }
 event() { send_json POST /api/events "$(jq -cn --arg c "$1" --argjson i "$2" --arg k "$3" '{client_id:$c,item_id:$i,kind:$k}')"; }
-feed_top() { request GET "/api/feed?limit=$1" "${AUTH[@]}"; jq -r '[.items[] | select(.question_id == null) | .id] | join(" ")' <<<"$BODY"; }
+# feed_top N: the ids of a feed's entries (reviews aside), each an impression; runs in a
+# subshell, so the count of impressions shown goes to a file.
+feed_top() {
+    request GET "/api/feed?limit=$1" "${AUTH[@]}"
+    jq '[.items[] | select(.question_id == null)] | length' <<<"$BODY" >>"$work/shown"
+    jq -r '[.items[] | select(.question_id == null) | .id] | join(" ")' <<<"$BODY"
+}
 login c11
 read -r a b _ <<<"$(feed_top 5)"
 event c11-1 "$a" complete
@@ -66,6 +72,10 @@ answer "${questions[3]}" right; answer "${questions[4]}" right; answer "${questi
 login c31
 feed_top 5 >/dev/null
 answer "${questions[0]}" wrong
+
+# The app writes impressions just after its answers: every one is there before any figure is read.
+expect_eventually "the feeds' impressions written" "$(awk '{ n += $1 } END { print n }' "$work/shown")" \
+    q "SELECT count(*) FROM events WHERE kind = 'impression' AND user_id IN ($c11, $c12, $c21, $c22, $c31)"
 
 # --- behaviour and feedback: unit entries, cadre entries (E2 behaviour), E3 without feedback
 login demo-supervisor
