@@ -268,8 +268,13 @@ int feed_build(struct request *req, size_t limit, const char *arm, json_t **item
  * power loss may drop the last batches, a SIGKILLed worker its unwritten one.
  */
 struct impression_log;
-/* Under load a batch is written at this many rows (about 64 feeds of 10), or when its oldest is this old. */
-#define IMPRESSION_LOG_BATCH_ROWS 640
+/*
+ * Under load a batch is written at this many rows (about 10 feeds of 10), or
+ * when its oldest is this old. Requests that arrive meanwhile wait for the
+ * batch: 640 rows put the benchmark's p99 at 37 ms, 100 rows at 11 ms, for
+ * the same throughput.
+ */
+#define IMPRESSION_LOG_BATCH_ROWS 100
 #define IMPRESSION_LOG_MAX_AGE_US (100 * 1000)
 /* The most rows a worker keeps unwritten: past that the oldest are dropped. */
 #define IMPRESSION_LOG_MAX_ROWS 20000
