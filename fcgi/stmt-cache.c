@@ -16,7 +16,11 @@
 
 #include "extern.h"
 
-#define STMT_CACHE_SIZE 64
+/*
+ * Room for every statement the app asks for by stmt_get (about 70 places):
+ * a full table would leave whichever came last to be compiled on each call.
+ */
+#define STMT_CACHE_SIZE 128
 
 static struct {
 	sqlite3 *db;
