@@ -384,6 +384,14 @@ static const char migration_0005_item_popularity[] =
  *  - hour_cells: completion_days rows by day and prev_day (-1: none), with
  *    the items' minutes (kept when an item's minutes change).
  */
+/* An impression's pair into pushes: new, or shown earlier than recorded (migrations 6 and 9). */
+#define PUSH_FROM_IMPRESSION \
+	"  INSERT INTO pushes(user_id, item_id, shown_at, done_at)" \
+	"    VALUES (new.user_id, new.item_id, new.created_at," \
+	"      (SELECT min(created_at) FROM events WHERE user_id = new.user_id" \
+	"        AND item_id = new.item_id AND kind = 'complete' AND created_at >= new.created_at))" \
+	"    ON CONFLICT(user_id, item_id) DO UPDATE SET shown_at = excluded.shown_at," \
+	"      done_at = excluded.done_at WHERE excluded.shown_at < pushes.shown_at;"
 #define CST_DAY(t) "((" t ") + 28800) / 86400"
 #define DAY_MONTH(d) "CAST(strftime('%Y%m', (" d ") * 86400, 'unixepoch') AS INTEGER)"
 #define USER_CELL "(role = 'cadre' AND disabled = 0), unit_id, coalesce(category, '')"
@@ -502,12 +510,7 @@ static const char migration_0006_supervisor_rollups[] =
 
 	/* impressions and completions → pushes, completion_days */
 	"CREATE TRIGGER pushes_impression AFTER INSERT ON events WHEN new.kind = 'impression' BEGIN"
-	"  INSERT INTO pushes(user_id, item_id, shown_at, done_at)"
-	"    VALUES (new.user_id, new.item_id, new.created_at,"
-	"      (SELECT min(created_at) FROM events WHERE user_id = new.user_id"
-	"        AND item_id = new.item_id AND kind = 'complete' AND created_at >= new.created_at))"
-	"    ON CONFLICT(user_id, item_id) DO UPDATE SET shown_at = excluded.shown_at,"
-	"      done_at = excluded.done_at WHERE excluded.shown_at < pushes.shown_at;"
+	PUSH_FROM_IMPRESSION
 	" END;"
 	"CREATE TRIGGER pushes_complete AFTER INSERT ON events WHEN new.kind = 'complete' BEGIN"
 	"  UPDATE pushes SET done_at = new.created_at"
@@ -842,15 +845,11 @@ static const char migration_0009_feed_catalogue[] =
 	"CREATE TRIGGER pushes_impression AFTER INSERT ON events WHEN new.kind = 'impression'"
 	"  AND NOT EXISTS (SELECT 1 FROM pushes WHERE user_id = new.user_id AND item_id = new.item_id"
 	"    AND shown_at <= new.created_at) BEGIN"
-	"  INSERT INTO pushes(user_id, item_id, shown_at, done_at)"
-	"    VALUES (new.user_id, new.item_id, new.created_at,"
-	"      (SELECT min(created_at) FROM events WHERE user_id = new.user_id"
-	"        AND item_id = new.item_id AND kind = 'complete' AND created_at >= new.created_at))"
-	"    ON CONFLICT(user_id, item_id) DO UPDATE SET shown_at = excluded.shown_at,"
-	"      done_at = excluded.done_at WHERE excluded.shown_at < pushes.shown_at;"
+	PUSH_FROM_IMPRESSION
 	" END;";
 
 #undef CST_DAY
+#undef PUSH_FROM_IMPRESSION
 
 static const char *const migrations[] = {
 	migration_0001_initial,
