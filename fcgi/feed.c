@@ -2,9 +2,10 @@
  * feed.c — a cadre's feed: which published items, in which order, and why.
  *
  * Personalised arm:
- *   1. candidates: published items the cadre has not completed or dismissed,
- *      in scope (an item tagged for target categories is shown only to
- *      those categories);
+ *   1. candidates: published items (the library each worker keeps,
+ *      feed-catalogue.c) the cadre has not completed or dismissed, in scope
+ *      (an item tagged for target categories is shown only to those
+ *      categories);
  *   2. base score: the model's y_i . x, with x the cadre's trained vector,
  *      or folded in from their events when they acted since the training,
  *      or the feature prior of their profile when they are new; items the
