@@ -780,10 +780,20 @@ code_label(const struct catalogue *cat, const char *code)
 	return tag >= 0 ? cat->tags[tag].label : code;
 }
 
+/* Appends {"code", "text"}: built directly, a feed adds a dozen (json_pack parses its format each time). */
 static void
 reason_add(json_t *reasons, const char *code, const char *text)
 {
-	json_array_append_new(reasons, json_pack("{s:s,s:s}", "code", code, "text", text));
+	json_t *reason = json_object();
+
+	if (reason == NULL)
+		return;
+	if (json_object_set_new_nocheck(reason, "code", json_string_nocheck(code)) < 0 ||
+	    json_object_set_new_nocheck(reason, "text", json_string(text)) < 0) {
+		json_decref(reason);
+		return;
+	}
+	json_array_append_new(reasons, reason);
 }
 
 /*

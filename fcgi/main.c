@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cblas.h>
+#include <sqlite3.h>
 
 #include "extern.h"
 #include "fault-inject.h"
@@ -105,6 +106,13 @@ main(int argc, char *argv[])
 	int c;
 
 	log_set_name("qingfeng-fcgi");
+	/*
+	 * Each process is one thread and each connection stays in its process:
+	 * SQLite need not lock a mutex around every call, nor count its memory
+	 * under a global one. Set before SQLite starts.
+	 */
+	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	fault_install();
 	while ((c = getopt_long(argc, argv, "s:d:m:w:vhV", options, NULL)) != -1) {
 		switch (c) {

@@ -18,9 +18,10 @@
 # 3. Does the same against tests/bench/trivial-fcgi.c (libfcgi, a fixed
 #    small JSON, the same pre-fork count), started by the same run-dev.sh
 #    in place of qingfeng-fcgi, so nginx and its configuration are the same.
-# 4. Prints requests/s of both and their ratio, p50 / p99 latency, and the
-#    resident memory of each worker (VmRSS now, its own and its shared part,
-#    VmHWM peak).
+# 4. Prints requests/s of both and their ratio, p50 / p99 latency, the
+#    workers' CPU time per request (which a busy neighbour moves far less
+#    than requests/s), and the resident memory of each worker (VmRSS now,
+#    its own and its shared part, VmHWM peak).
 #
 # Needs nginx, wrk and curl.
 set -euo pipefail
@@ -122,6 +123,23 @@ worker_memory() {
     done
 }
 
+# worker_cpu_ticks: the CPU time (user + system, in clock ticks) the workers have used so far.
+worker_cpu_ticks() {
+    local server pid total=0
+    server=$(pgrep -P "$stack_pid" -f -- '--socket' | head -1)
+    for pid in $(pgrep -P "$server"); do
+        total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+    done
+    echo "$total"
+}
+
+# cpu_per_request TICKS REPORT: microseconds of worker CPU per request answered.
+cpu_per_request() {
+    local requests
+    requests=$(awk '/requests in/ {print $1}' "$2")
+    echo "scale=0; $1 * 1000000 / $(getconf CLK_TCK) / $requests" | bc
+}
+
 # run_wrk NAME PORT: wrk's report in $dir/NAME.wrk
 run_wrk() {
     wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency --timeout "${BENCH_TIMEOUT:-10s}" -s "$dir/feed.lua" \
@@ -139,7 +157,9 @@ status=$(curl -s -o "$dir/feed-sample.json" -w '%{http_code}' -b "qf_session=$to
     "http://127.0.0.1:$port_app/api/feed?limit=10")
 [ "$status" = 200 ] || { echo "GET /api/feed answered $status: $(cat "$dir/feed-sample.json")" >&2; exit 1; }
 echo "qingfeng: warm-up feed OK ($(grep -o '"id"' "$dir/feed-sample.json" | wc -l) entries)"
+ticks=$(worker_cpu_ticks)
 run_wrk app "$port_app"
+app_cpu=$(cpu_per_request $(($(worker_cpu_ticks) - ticks)) "$dir/app.wrk")
 app_memory=$(worker_memory)
 stop_stack
 
@@ -147,7 +167,9 @@ stop_stack
 mkdir -p "$dir/trivial-bin"
 ln -sf "$build/tests/bench/trivial-fcgi" "$dir/trivial-bin/qingfeng-fcgi"
 start_stack "$dir/trivial-bin" "$dir/state-trivial" "$port_trivial"
+ticks=$(worker_cpu_ticks)
 run_wrk trivial "$port_trivial"
+trivial_cpu=$(cpu_per_request $(($(worker_cpu_ticks) - ticks)) "$dir/trivial.wrk")
 trivial_memory=$(worker_memory)
 stop_stack
 
@@ -161,6 +183,7 @@ printf '%-10s %12s %10s %10s %8s\n' qingfeng "$app_rps" "$(pct "$dir/app.wrk" 50
 printf '%-10s %12s %10s %10s %8s\n' trivial "$trivial_rps" "$(pct "$dir/trivial.wrk" 50%)" \
     "$(pct "$dir/trivial.wrk" 99%)" "$(non2xx "$dir/trivial.wrk")"
 echo "ratio qingfeng / trivial: $(echo "scale=3; $app_rps / $trivial_rps" | bc)"
+echo "worker CPU per request (user + system): qingfeng $app_cpu us, trivial $trivial_cpu us"
 echo "qingfeng workers (database of $users cadres):"
 echo "$app_memory"
 echo "trivial workers:"
