@@ -6,7 +6,10 @@
  * enough; a batch refused by another writer's lock is rolled back and kept,
  * with no transaction left open and synchronous back to FULL; past
  * IMPRESSION_LOG_MAX_ROWS the oldest rows are dropped and counted in one
- * warning; what is left is written when the log closes.
+ * warning; what is left is written when the log closes. Without memory for
+ * the log (malloc and calloc failing on purpose: the test links with
+ * -Wl,--wrap) a feed is refused whole, rows already queued stay, and the
+ * feed's own write (impression_write_now) stores it.
  */
 #include "config.h"
 
@@ -21,6 +24,33 @@
 #include "tests/unit/check.h"
 
 static sqlite3 *db_seen;   /* the app's connection, for the counts */
+
+/* The app's own malloc and calloc (not SQLite's or Jansson's): the next ones fail while these are set. */
+static int fail_next_malloc, fail_next_calloc;
+void *__real_malloc(size_t size);
+void *__real_calloc(size_t n, size_t size);
+void *__wrap_malloc(size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+
+void *
+__wrap_malloc(size_t size)
+{
+	if (fail_next_malloc > 0) {
+		fail_next_malloc--;
+		return NULL;
+	}
+	return __real_malloc(size);
+}
+
+void *
+__wrap_calloc(size_t n, size_t size)
+{
+	if (fail_next_calloc > 0) {
+		fail_next_calloc--;
+		return NULL;
+	}
+	return __real_calloc(n, size);
+}
 
 static long long
 value(const char *sql)
@@ -216,6 +246,42 @@ main(void)
 	    " WHERE created_at >= 1500 ORDER BY created_at, position) GROUP BY created_at"
 	    " HAVING group_concat(position) = '1,2,3,4,5,6,7,8,9,10')"), 2000);
 	CHECK_INT(value("PRAGMA synchronous"), 2);
+
+	/* No memory for the log: the feed is refused whole, and written by the page itself. */
+	before = impressions();
+	fail_next_calloc = 1;
+	CHECK_INT(add_feed(&app, 10, 0, 5000, NULL, "personalised"), -1);
+	CHECK(app.impressions == NULL);
+	fail_next_malloc = 1;
+	CHECK_INT(add_feed(&app, 10, 0, 5000, NULL, "personalised"), -1);
+	CHECK_INT(impression_log_due_in_us(&app), -1);
+	{
+		/* Twelve entries, a review second: eleven rows, in two statements (ten, then one). */
+		struct request req = { .app = &app };
+		struct impression_feed shown = { 1, 5000, "0123456789abcdef", "personalised",
+		    feed_entries(12, 1, 1u << 1) };
+
+		CHECK_INT(impression_write_now(&req, &shown), 0);
+		json_decref(shown.items);
+	}
+	CHECK_INT(impressions(), before + 11);
+	CHECK_STR(text("SELECT group_concat(position || ':' || item_id) FROM (SELECT position, item_id FROM events"
+	    " WHERE created_at = 5000 ORDER BY id)"), "1:1,3:3,4:4,5:5,6:6,7:7,8:8,9:9,10:10,11:11,12:12");
+	CHECK_INT(sqlite3_get_autocommit(app.db), 1);
+
+	/* The ring cannot grow: the new feed is refused, the 250 rows queued before it are kept. */
+	before = impressions();
+	for (int i = 0; i < 25; i++)
+		CHECK_INT(add_feed(&app, 10, 0, 6000 + i, NULL, "control"), 0);
+	fail_next_malloc = 1;
+	CHECK_INT(add_feed(&app, 10, 0, 6100, NULL, "control"), -1);
+	impression_log_write(&app);
+	CHECK_INT(impressions(), before + 250);
+	CHECK_INT(value("SELECT count(*) FROM events WHERE created_at = 6100"), 0);
+	CHECK_INT(add_feed(&app, 10, 0, 6200, NULL, "control"), 0);
+	impression_log_write(&app);
+	CHECK_INT(impressions(), before + 260);
+	impression_log_close(&app);
 
 	app_close(&app);
 	close(waiting[0]);
