@@ -2,18 +2,27 @@
  * evaluation.c — the evaluation model (立体评估) of a unit or a cadre for
  * one month: four components on a 0–100 scale and their weighted composite.
  *
- *   knowledge  100 x right answers / answers given in the month (quiz
- *              results); missing when no answer was given.
+ *   knowledge  100 x right answers / answers, over the quizzes first
+ *              taken in the month (a quiz: a cadre's first answers to the
+ *              questions of one item, dated by the earliest, as on the
+ *              supervisor's overview); missing when there is none.
  *   behaviour  behaviour observation, entered by a supervisor per period
  *   feedback   peer and mass feedback, likewise (evaluation_scores, with
  *              the source recorded). A cadre: their own entry. A unit: the
  *              entry for the unit itself when there is one, else the mean
  *              of the entries of cadres in its subtree; missing otherwise.
  *   data       data monitoring: the mean of participation (share of cadres
- *              who opened, progressed or completed anything in the month)
- *              and completion (share of the items pushed to them in the
- *              month that they completed by its end), x 100. Participation
- *              alone when nothing was pushed; missing without cadres.
+ *              with an open, progress, complete or dismiss event or a quiz
+ *              answer in the month) and completion (share of the (cadre,
+ *              item) pairs first pushed in the month that were completed
+ *              by its end), x 100. Participation alone when nothing was
+ *              pushed; missing without cadres.
+ *
+ * Knowledge and data are the overview's figures for that month (the
+ * definitions of supervisor-figures.c), read from the same rollup cells:
+ * a unit's are the sums of its cadres', and a whole tree costs about what
+ * one unit does. A cadre's come from their own rollup rows (pushes,
+ * activity_days, quizzes).
  *
  * A missing component is never counted as zero. The composite ("score")
  * is the weighted sum over the four components with the admin's weights
@@ -190,66 +199,35 @@ unit_entry(sqlite3 *db, int64_t unit_id, const char *period, const char *compone
 	return 0;
 }
 
-int
-evaluation_unit(sqlite3 *db, int64_t unit_id, const char *period, const struct evaluation_weights *w,
-    struct evaluation *e, struct qf_error *err)
+/* The month of 'period' in CST days, first and last; 0, or -1 with 'err'. */
+static int
+period_days(const char *period, int64_t *first, int64_t *last, struct qf_error *err)
 {
-	sqlite3_stmt *stmt;
 	int64_t start, end;
-	double v[5];
-	int has[5], rc;
 
-	memset(e, 0, sizeof(*e));
 	if (evaluation_period_bounds(period, &start, &end) < 0) {
 		qf_error_set(err, "evaluation: bad period");
 		return -1;
 	}
-	/* Knowledge and data over the cadres of the subtree, in one statement. */
-	if ((stmt = stmt_get(db, "WITH RECURSIVE " SCOPE_UNITS_CTE("?1") ","
-	    " cadres(id) AS (SELECT id FROM users WHERE role = 'cadre' AND disabled = 0"
-	    "   AND unit_id IN (SELECT id FROM scope_units)),"
-	    " pushed(user_id, item_id) AS (SELECT DISTINCT user_id, item_id FROM events"
-	    "   WHERE kind = 'impression' AND created_at >= ?2 AND created_at < ?3"
-	    "   AND user_id IN (SELECT id FROM cadres))"
-	    " SELECT (SELECT count(*) FROM cadres),"
-	    "   (SELECT count(DISTINCT user_id) FROM events WHERE kind IN ('open','progress','complete')"
-	    "     AND created_at >= ?2 AND created_at < ?3 AND user_id IN (SELECT id FROM cadres)),"
-	    "   (SELECT count(*) FROM pushed),"
-	    "   (SELECT count(*) FROM pushed p WHERE EXISTS (SELECT 1 FROM events e WHERE e.user_id = p.user_id"
-	    "     AND e.item_id = p.item_id AND e.kind = 'complete' AND e.created_at < ?3)),"
-	    "   (SELECT count(*) FROM answers WHERE created_at >= ?2 AND created_at < ?3"
-	    "     AND user_id IN (SELECT id FROM cadres))")) == NULL)
-		return db_failed(db, err);
-	sqlite3_bind_int64(stmt, 1, unit_id);
-	sqlite3_bind_int64(stmt, 2, start);
-	sqlite3_bind_int64(stmt, 3, end);
-	if ((rc = step_row(db, stmt, 5, v, has, err)) < 0)
-		return -1;
-	e->cadres = (int64_t)v[0];
-	e->active = (int64_t)v[1];
-	e->pushed = (int64_t)v[2];
-	e->completed = (int64_t)v[3];
-	e->answers = (int64_t)v[4];
+	*first = sv_day_of(start);
+	*last = sv_day_of(end) - 1;
+	return 0;
+}
+
+/* Knowledge and data from the month's figures of a set of cadres ('active' of its only month). */
+static void
+evaluation_from_sums(struct evaluation *e, const struct sv_sums *s)
+{
+	e->cadres = s->cadres;
+	e->active = s->active[0];
+	e->pushed = s->pushed;
+	e->completed = s->completed;
+	e->answers = s->answers;
+	e->correct = s->correct;
 	if (e->answers > 0) {
-		if ((stmt = stmt_get(db, "WITH RECURSIVE " SCOPE_UNITS_CTE("?1")
-		    " SELECT sum(correct) FROM answers a JOIN users u ON u.id = a.user_id"
-		    " WHERE u.role = 'cadre' AND u.disabled = 0 AND u.unit_id IN (SELECT id FROM scope_units)"
-		    "   AND a.created_at >= ?2 AND a.created_at < ?3")) == NULL)
-			return db_failed(db, err);
-		sqlite3_bind_int64(stmt, 1, unit_id);
-		sqlite3_bind_int64(stmt, 2, start);
-		sqlite3_bind_int64(stmt, 3, end);
-		if (step_row(db, stmt, 1, v, has, err) < 0)
-			return -1;
-		e->correct = (int64_t)v[0];
 		e->has[EVALUATION_KNOWLEDGE] = 1;
 		e->value[EVALUATION_KNOWLEDGE] = 100.0 * (double)e->correct / (double)e->answers;
 	}
-	if (unit_entry(db, unit_id, period, "behaviour", &e->value[EVALUATION_BEHAVIOUR],
-	    &e->has[EVALUATION_BEHAVIOUR], err) < 0 ||
-	    unit_entry(db, unit_id, period, "feedback", &e->value[EVALUATION_FEEDBACK],
-	    &e->has[EVALUATION_FEEDBACK], err) < 0)
-		return -1;
 	if (e->cadres > 0) {
 		e->participation = (double)e->active / (double)e->cadres;
 		e->has[EVALUATION_DATA] = 1;
@@ -259,62 +237,142 @@ evaluation_unit(sqlite3 *db, int64_t unit_id, const char *period, const struct e
 		} else
 			e->value[EVALUATION_DATA] = 100.0 * e->participation;
 	}
+}
+
+/* A unit's evaluation from its figures and its behaviour and feedback entries; 0 or -1. */
+static int
+evaluation_of_unit(sqlite3 *db, int64_t unit_id, const char *period, const struct sv_sums *s,
+    const struct evaluation_weights *w, struct evaluation *e, struct qf_error *err)
+{
+	memset(e, 0, sizeof(*e));
+	evaluation_from_sums(e, s);
+	if (unit_entry(db, unit_id, period, "behaviour", &e->value[EVALUATION_BEHAVIOUR],
+	    &e->has[EVALUATION_BEHAVIOUR], err) < 0 ||
+	    unit_entry(db, unit_id, period, "feedback", &e->value[EVALUATION_FEEDBACK],
+	    &e->has[EVALUATION_FEEDBACK], err) < 0)
+		return -1;
 	evaluation_compose(e, w);
 	return 0;
+}
+
+/* The month's figures of 'unit_id' (0: every unit), grouped by its sub-units. */
+static int
+month_figures(sqlite3 *db, int64_t unit_id, const char *period, struct sv_figures *f, struct qf_error *err)
+{
+	struct sv_query q = { .unit = unit_id };
+
+	if (period_days(period, &q.from_day, &q.to_day, err) < 0)
+		return -1;
+	return sv_figures_compute(db, &q, f, err);
+}
+
+int
+evaluation_unit(sqlite3 *db, int64_t unit_id, const char *period, const struct evaluation_weights *w,
+    struct evaluation *e, struct qf_error *err)
+{
+	struct sv_figures f;
+	int rc;
+
+	memset(e, 0, sizeof(*e));
+	if (month_figures(db, unit_id, period, &f, err) < 0)
+		return -1;
+	rc = evaluation_of_unit(db, unit_id, period, &f.total, w, e, err);
+	sv_figures_free(&f);
+	return rc;
+}
+
+int
+evaluation_units(sqlite3 *db, int64_t unit_id, const char *period, const struct evaluation_weights *w,
+    struct evaluation *self, struct evaluation_unit_row **rows, size_t *n, struct qf_error *err)
+{
+	struct sv_figures f;
+	size_t count = 0;
+
+	*rows = NULL;
+	*n = 0;
+	if (month_figures(db, unit_id, period, &f, err) < 0)
+		return -1;
+	if (evaluation_of_unit(db, unit_id, period, &f.total, w, self, err) < 0)
+		goto fail;
+	/* The groups are the sub-units, and the unit itself for its own cadres: that one is 'self'. */
+	if ((*rows = calloc(f.unit_count ? f.unit_count : 1, sizeof(**rows))) == NULL) {
+		qf_error_set(err, "evaluation: out of memory");
+		goto fail;
+	}
+	for (size_t i = 0; i < f.unit_count; i++) {
+		struct evaluation_unit_row *r = &(*rows)[count];
+
+		if (unit_id != SCOPE_ALL_UNITS && f.units[i].id == unit_id)
+			continue;
+		r->unit_id = f.units[i].id;
+		snprintf(r->name, sizeof(r->name), "%s", f.units[i].name);
+		if (evaluation_of_unit(db, r->unit_id, period, &f.units[i].sums, w, &r->e, err) < 0)
+			goto fail;
+		count++;
+	}
+	/* A unit without sub-units is ranked alone. */
+	if (count == 0 && unit_id != SCOPE_ALL_UNITS) {
+		(*rows)[0].unit_id = unit_id;
+		(*rows)[0].e = *self;
+		for (size_t i = 0; i < f.unit_count; i++)
+			if (f.units[i].id == unit_id)
+				snprintf((*rows)[0].name, sizeof((*rows)[0].name), "%s", f.units[i].name);
+		count = 1;
+	}
+	*n = count;
+	sv_figures_free(&f);
+	return 0;
+fail:
+	sv_figures_free(&f);
+	free(*rows);
+	*rows = NULL;
+	return -1;
 }
 
 int
 evaluation_person(sqlite3 *db, int64_t user_id, const char *period, const struct evaluation_weights *w,
     struct evaluation *e, struct qf_error *err)
 {
+	struct sv_sums s;
 	sqlite3_stmt *stmt;
-	int64_t start, end;
+	int64_t first, last;
 	double v[5];
 	int has[5], rc;
 
 	memset(e, 0, sizeof(*e));
-	if (evaluation_period_bounds(period, &start, &end) < 0) {
-		qf_error_set(err, "evaluation: bad period");
+	memset(&s, 0, sizeof(s));
+	if (period_days(period, &first, &last, err) < 0)
 		return -1;
-	}
-	if ((stmt = stmt_get(db, "WITH pushed(item_id) AS (SELECT DISTINCT item_id FROM events"
-	    "   WHERE user_id = ?1 AND kind = 'impression' AND created_at >= ?2 AND created_at < ?3)"
-	    " SELECT EXISTS (SELECT 1 FROM events WHERE user_id = ?1 AND kind IN ('open','progress','complete')"
-	    "     AND created_at >= ?2 AND created_at < ?3),"
-	    "   (SELECT count(*) FROM pushed),"
-	    "   (SELECT count(*) FROM pushed p WHERE EXISTS (SELECT 1 FROM events e WHERE e.user_id = ?1"
-	    "     AND e.item_id = p.item_id AND e.kind = 'complete' AND e.created_at < ?3)),"
-	    "   (SELECT count(*) FROM answers WHERE user_id = ?1 AND created_at >= ?2 AND created_at < ?3),"
-	    "   (SELECT coalesce(sum(correct), 0) FROM answers WHERE user_id = ?1 AND created_at >= ?2"
-	    "     AND created_at < ?3)")) == NULL)
+	/* The cadre's rows of the rollups the unit figures are summed from. */
+	if ((stmt = stmt_get(db, "SELECT EXISTS (SELECT 1 FROM activity_days WHERE user_id = ?1"
+	    "     AND day BETWEEN ?2 AND ?3 AND (actions > 0 OR answers > 0)),"
+	    "   (SELECT count(*) FROM pushes WHERE user_id = ?1 AND shown_at >= ?4 AND shown_at < ?5),"
+	    "   (SELECT count(*) FROM pushes WHERE user_id = ?1 AND shown_at >= ?4 AND shown_at < ?5"
+	    "     AND done_at < ?5),"
+	    "   (SELECT coalesce(sum(questions), 0) FROM quizzes WHERE user_id = ?1"
+	    "     AND first_day BETWEEN ?2 AND ?3),"
+	    "   (SELECT coalesce(sum(correct), 0) FROM quizzes WHERE user_id = ?1"
+	    "     AND first_day BETWEEN ?2 AND ?3)")) == NULL)
 		return db_failed(db, err);
 	sqlite3_bind_int64(stmt, 1, user_id);
-	sqlite3_bind_int64(stmt, 2, start);
-	sqlite3_bind_int64(stmt, 3, end);
+	sqlite3_bind_int64(stmt, 2, first);
+	sqlite3_bind_int64(stmt, 3, last);
+	sqlite3_bind_int64(stmt, 4, sv_day_start(first));
+	sqlite3_bind_int64(stmt, 5, sv_day_start(last + 1));
 	if ((rc = step_row(db, stmt, 5, v, has, err)) < 0)
 		return -1;
-	e->cadres = 1;
-	e->active = (int64_t)v[0];
-	e->pushed = (int64_t)v[1];
-	e->completed = (int64_t)v[2];
-	e->answers = (int64_t)v[3];
-	e->correct = (int64_t)v[4];
-	if (e->answers > 0) {
-		e->has[EVALUATION_KNOWLEDGE] = 1;
-		e->value[EVALUATION_KNOWLEDGE] = 100.0 * (double)e->correct / (double)e->answers;
-	}
+	s.cadres = 1;
+	s.active[0] = (int64_t)v[0];
+	s.pushed = (int64_t)v[1];
+	s.completed = (int64_t)v[2];
+	s.answers = (int64_t)v[3];
+	s.correct = (int64_t)v[4];
+	evaluation_from_sums(e, &s);
 	for (int c = EVALUATION_BEHAVIOUR; c <= EVALUATION_FEEDBACK; c++) {
 		if ((rc = person_entry(db, user_id, period, evaluation_component_names[c], &e->value[c], err)) < 0)
 			return -1;
 		e->has[c] = rc;
 	}
-	e->participation = (double)e->active;
-	e->has[EVALUATION_DATA] = 1;
-	if (e->pushed > 0) {
-		e->completion = (double)e->completed / (double)e->pushed;
-		e->value[EVALUATION_DATA] = 100.0 * (e->participation + e->completion) / 2.0;
-	} else
-		e->value[EVALUATION_DATA] = 100.0 * e->participation;
 	evaluation_compose(e, w);
 	return 0;
 }

@@ -661,6 +661,7 @@ struct sv_query {
 /* Sums over a set of cadres; active[i]: those active in the period's month i. */
 struct sv_sums {
 	int64_t cadres, pushed, completed, quizzes, passed, minutes, items;
+	int64_t answers, correct;  /* the first answers to the quizzes' questions, and the right ones */
 	int64_t active[SV_MAX_MONTHS];
 };
 
@@ -903,9 +904,22 @@ void evaluation_period_shift(const char *period, int months, char out[static 8])
 /* The month of 'now', UTC+8. */
 void evaluation_period_now(int64_t now, char out[static 8]);
 int evaluation_weights_load(sqlite3 *db, struct evaluation_weights *w, struct qf_error *err);
-/* The unit's subtree, or one cadre, in 'period'; 0 or -1. */
+/* The unit's subtree (0: every unit), or one cadre, in 'period'; 0 or -1. */
 int evaluation_unit(sqlite3 *db, int64_t unit_id, const char *period, const struct evaluation_weights *w,
     struct evaluation *e, struct qf_error *err);
+/* One sub-unit's evaluation (its subtree), as evaluation_units lists them. */
+struct evaluation_unit_row {
+	int64_t unit_id;
+	char name[256];
+	struct evaluation e;
+};
+/*
+ * The unit (0: every unit) into 'self', and each of its sub-units (the
+ * roots for 0; the unit itself when it has none) into '*rows' (malloc'd,
+ * '*n' of them, by name), from one pass over the month's figures; 0 or -1.
+ */
+int evaluation_units(sqlite3 *db, int64_t unit_id, const char *period, const struct evaluation_weights *w,
+    struct evaluation *self, struct evaluation_unit_row **rows, size_t *n, struct qf_error *err);
 int evaluation_person(sqlite3 *db, int64_t user_id, const char *period, const struct evaluation_weights *w,
     struct evaluation *e, struct qf_error *err);
 /* {"score","partial_score","components":{...},"missing":[...],"details":{...}}. */

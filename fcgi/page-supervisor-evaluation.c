@@ -138,74 +138,45 @@ page_supervisor_evaluation(struct request *req)
 {
 	sqlite3 *db = req->app->db;
 	struct evaluation_weights w;
+	struct evaluation_unit_row *rows = NULL;
 	struct evaluation e;
 	struct qf_error err;
-	sqlite3_stmt *stmt;
 	char period[8], name[256];
-	int64_t scope, *children = NULL;
+	int64_t scope;
 	size_t n = 0;
 	json_t *units, *self, *reply;
-	int rc;
 
 	qf_error_init(&err);
 	if (period_param(req, &req->params[1], period) < 0 ||
 	    scope_resolve_unit(req, req->params[0].present ? req->params[0].integer : 0, &scope) < 0)
 		return;
 	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
-	if (evaluation_weights_load(db, &w, &err) < 0)
-		goto fail;
 	/* The units to rank: the sub-units of the one asked for (the roots for everything), or itself. */
-	if ((stmt = stmt_get(db, "SELECT id FROM units WHERE (?1 = 0 AND parent_id IS NULL) OR parent_id = ?1"
-	    " ORDER BY id")) == NULL)
+	if (evaluation_weights_load(db, &w, &err) < 0 ||
+	    evaluation_units(db, scope, period, &w, &e, &rows, &n, &err) < 0)
 		goto fail;
-	sqlite3_bind_int64(stmt, 1, scope);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		int64_t *grown = realloc(children, (n + 1) * sizeof(*children));
-
-		if (grown == NULL)
-			break;
-		children = grown;
-		children[n++] = sqlite3_column_int64(stmt, 0);
-	}
-	stmt_release(stmt);
-	if (n == 0 && scope != 0) {
-		if ((children = malloc(sizeof(*children))) == NULL)
-			goto fail;
-		children[n++] = scope;
-	}
+	unit_name(db, scope, name, sizeof(name));
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	units = json_array();
 	for (size_t i = 0; i < n; i++) {
-		json_t *o;
+		json_t *o = evaluation_json(&rows[i].e);
 
-		if (evaluation_unit(db, children[i], period, &w, &e, &err) < 0) {
-			json_decref(units);
-			goto fail;
-		}
-		unit_name(db, children[i], name, sizeof(name));
-		o = evaluation_json(&e);
-		json_object_set_new(o, "unit_id", json_integer(children[i]));
-		json_object_set_new(o, "name", json_string(name));
+		json_object_set_new(o, "unit_id", json_integer(rows[i].unit_id));
+		json_object_set_new(o, "name", json_string(rows[i].name));
 		json_array_append_new(units, o);
 	}
+	free(rows);
 	rank_list(units);
-	if (evaluation_unit(db, scope, period, &w, &e, &err) < 0) {
-		json_decref(units);
-		goto fail;
-	}
-	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-	unit_name(db, scope, name, sizeof(name));
 	self = evaluation_json(&e);
 	json_object_set_new(self, "unit_id", json_integer(scope));
 	json_object_set_new(self, "name", json_string(name));
 	reply = json_pack("{s:s,s:o,s:o,s:o,s:s}", "period", period, "weights", evaluation_weights_json(&w),
 	    "unit", self, "units", units,
 	    "rule", "综合得分为四项得分按权重加权；任一项缺失时综合得分为空，另给出按现有各项重新归一的参考分");
-	free(children);
 	response_json(req, 200, reply);
 	return;
 fail:
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	free(children);
 	unavailable(req, &err);
 }
 

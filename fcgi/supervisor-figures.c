@@ -16,7 +16,8 @@
  *  - a quiz: a cadre's first answers to the questions of one item (a
  *    standalone question is its own quiz), dated by the first of them; it
  *    passes when the share right ≥ quiz_pass_mark; pass rate = passed ÷
- *    quizzes whose first answer falls in the period;
+ *    quizzes whose first answer falls in the period; their answers and
+ *    right answers are the first answers to their questions;
  *  - hours: each distinct item a cadre completed in the period credits its
  *    minutes once, in the month of its first completion in the period.
  */
@@ -68,6 +69,11 @@ static const char sql_quizzes[] =
 	"   CASE WHEN 1.0 * correct / questions >= ?5 THEN quizzes ELSE 0 END"
 	" FROM quiz_cells WHERE counted = 1 AND first_day BETWEEN ?3 AND ?4"
 	"   AND (?2 IS NULL OR category = ?2)";
+/* The first answers of those quizzes: how many, how many right (the evaluation's knowledge). */
+static const char sql_quiz_answers[] =
+	"SELECT unit_id, category, first_day, questions * quizzes, correct * quizzes"
+	" FROM quiz_cells WHERE counted = 1 AND first_day BETWEEN ?3 AND ?4"
+	"   AND (?2 IS NULL OR category = ?2)";
 static const char sql_hours[] =
 	"SELECT unit_id, category, day, minutes, items FROM hour_cells"
 	" WHERE counted = 1 AND day BETWEEN ?3 AND ?4 AND prev_day < ?3 AND (?2 IS NULL OR category = ?2)";
@@ -89,6 +95,7 @@ const struct sv_statement sv_figures_statements[] = {
 	{ "cadres", sql_cadres },
 	{ "pushes", sql_pushes },
 	{ "quizzes", sql_quizzes },
+	{ "quiz_answers", sql_quiz_answers },
 	{ "hours", sql_hours },
 	{ "active_first", sql_active_first },
 	{ "active_days", sql_active_days },
@@ -214,7 +221,7 @@ sv_category_index(const char *code)
 	return SV_CATEGORIES - 1;
 }
 
-enum sv_field { SV_CADRES, SV_PUSHES, SV_QUIZZES, SV_HOURS, SV_ACTIVE };
+enum sv_field { SV_CADRES, SV_PUSHES, SV_QUIZZES, SV_ANSWERS, SV_HOURS, SV_ACTIVE };
 
 /* Adds one row (a, b) of 'field' for group 'top', category 'cat', month 'm' (-1: none) to every sum it is part of. */
 static void
@@ -235,6 +242,7 @@ sv_add(struct sv_figures *f, enum sv_field field, struct sv_group *unit, int cat
 		case SV_CADRES: s->cadres += a; break;
 		case SV_PUSHES: s->pushed += a; s->completed += b; break;
 		case SV_QUIZZES: s->quizzes += a; s->passed += b; break;
+		case SV_ANSWERS: s->answers += a; s->correct += b; break;
 		case SV_HOURS: s->minutes += a; s->items += b; break;
 		case SV_ACTIVE: if (m >= 0) s->active[m] += a; break;
 		}
@@ -428,6 +436,7 @@ sv_figures_compute(sqlite3 *db, const struct sv_query *q, struct sv_figures *f, 
 	    sv_run(db, sql_cadres, q, q->from_day, q->to_day, SV_CADRES, -1, f, err) < 0 ||
 	    sv_run(db, sql_pushes, q, q->from_day, q->to_day, SV_PUSHES, -1, f, err) < 0 ||
 	    sv_run(db, sql_quizzes, q, q->from_day, q->to_day, SV_QUIZZES, -1, f, err) < 0 ||
+	    sv_run(db, sql_quiz_answers, q, q->from_day, q->to_day, SV_ANSWERS, -1, f, err) < 0 ||
 	    sv_run(db, sql_hours, q, q->from_day, q->to_day, SV_HOURS, -1, f, err) < 0)
 		goto fail;
 	/*

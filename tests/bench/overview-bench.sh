@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# overview-bench.sh — how fast GET /api/supervisor/overview answers through
-# nginx for the whole tree of 100,000 cadres and 5,000,000 events. Not a
+# overview-bench.sh — how fast GET /api/supervisor/overview, and the
+# evaluation board built on the same figures, answer through nginx for the
+# whole tree of 100,000 cadres and 5,000,000 events. Not a
 # test (make check does not run it): run it by hand from a build directory,
 # or give it one:
 #
@@ -17,7 +18,9 @@
 # 2. Starts the stack (nginx/run-dev.sh, BENCH_WORKERS, default 2), signs in
 #    through nginx, warms up, then times BENCH_CALLS (20) calls of the
 #    overview of the whole tree for this year to date, and the same with a
-#    category and with a one-month period.
+#    category and with a one-month period; then the evaluation board of
+#    every unit for last month, its six-month trend, and the per-cadre
+#    evaluation of one unit of 1,000 cadres.
 # 3. Prints the median and p99 (the slowest of 20) wall times, the CPU the
 #    workers spent per call (what the timings are made of on a busy
 #    machine), and the query plan of every statement behind the figures
@@ -102,9 +105,9 @@ workers_cpu() {
     echo $((total * 1000 / $(getconf CLK_TCK)))
 }
 
-# bench NAME QUERY: warm up, then $calls timed calls; prints median, p99 and CPU per call.
+# bench NAME PATH: warm up, then $calls timed calls; prints median, p99 and CPU per call.
 bench() {
-    local name=$1 url="$base/api/supervisor/overview$2" status cpu0 cpu1
+    local name=$1 url="$base$2" status cpu0 cpu1
     status=$(curl -s -b "$cookies" -o "$dir/overview.json" -w '%{http_code}' "$url")
     [ "$status" = 200 ] || { echo "$url answered $status: $(head -c 300 "$dir/overview.json")" >&2; exit 1; }
     curl -s -b "$cookies" -o /dev/null "$url"
@@ -123,9 +126,14 @@ bench() {
         }' "$dir/times.txt"
 }
 
-bench "whole tree, this year to date" ""
-bench "whole tree, grassroots cadres" "?category=grassroots"
-bench "whole tree, one month's middle" "?from=$(date +%Y-%m)-03&to=$(date +%Y-%m)-17"
+bench "whole tree, this year to date" /api/supervisor/overview
+bench "whole tree, grassroots cadres" "/api/supervisor/overview?category=grassroots"
+bench "whole tree, one month's middle" "/api/supervisor/overview?from=$(date +%Y-%m)-03&to=$(date +%Y-%m)-17"
+last_month=$(TZ=UTC-8 date -d "$(TZ=UTC-8 date +%Y-%m)-01 -1 month" +%Y-%m)
+unit=$(sqlite3 "$db" "SELECT min(id) FROM units WHERE parent_id IS NULL")
+bench "evaluation board, every unit" "/api/supervisor/evaluation?period=$last_month"
+bench "evaluation trend, six months" "/api/supervisor/evaluation/trend?to=$last_month"
+bench "evaluation of one unit's cadres" "/api/supervisor/evaluation/people?unit=$unit&period=$last_month"
 echo "figures: $(curl -s -b "$cookies" "$base/api/supervisor/overview" | head -c 240) ..."
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 echo

@@ -2,7 +2,9 @@
 # test-evaluation.sh — the unit evaluation model (立体评估) through real
 # nginx: three units with quiz answers, feed activity and supervisor-entered
 # behaviour and feedback scores; each unit's composite checked against the
-# weighted sum computed here from the raw tables (sqlite3 CLI, awk), under
+# weighted sum computed here from the raw tables (sqlite3 CLI, awk) by the
+# overview's definitions (a quiz's first answers, a pair in the month of its
+# first impression, any action or answer as participation), under
 # the default weights and under weights an admin changed; a unit missing a
 # component shown as missing with a null composite; the entry's validation,
 # scope and audit; the per-cadre view and the trend.
@@ -60,7 +62,8 @@ read -r a b _ <<<"$(feed_top 5)"
 event c11-1 "$a" complete
 answer "${questions[0]}" right; answer "${questions[1]}" wrong
 login c12
-feed_top 4 >/dev/null
+read -r a _ <<<"$(feed_top 4)"
+event c12-1 "$a" dismiss    # a dismiss is an action: c12 takes part
 login c21
 read -r a _ <<<"$(feed_top 6)"
 event c21-1 "$a" open
@@ -72,10 +75,14 @@ answer "${questions[3]}" right; answer "${questions[4]}" right; answer "${questi
 login c31
 feed_top 5 >/dev/null
 answer "${questions[0]}" wrong
+answer "${questions[0]}" right    # answered again: the first answer is what counts
 
 # The app writes impressions just after its answers: every one is there before any figure is read.
 expect_eventually "the feeds' impressions written" "$(awk '{ n += $1 } END { print n }' "$work/shown")" \
     q "SELECT count(*) FROM events WHERE kind = 'impression' AND user_id IN ($c11, $c12, $c21, $c22, $c31)"
+# c11 was first shown one of this month's items last month: that pair belongs to last month.
+q "INSERT INTO events(user_id, item_id, kind, position, arm, created_at)
+   VALUES ($c11, $b, 'impression', 2, 'personalised', $month_start - 86400)"
 
 # --- behaviour and feedback: unit entries, cadre entries (E2 behaviour), E3 without feedback
 login demo-supervisor
@@ -125,14 +132,23 @@ expect_eq "refusals audited" "$(q "SELECT count(*) FROM audit_log WHERE action =
 # components UNIT → "knowledge data behaviour feedback" (NULL when missing), from the raw tables.
 components() {
     sqlite3 -separator ' ' -nullvalue NULL "$DB" "
-    WITH cad AS (SELECT id FROM users WHERE role = 'cadre' AND unit_id = $1),
-    ans AS (SELECT correct FROM answers WHERE user_id IN (SELECT id FROM cad) AND created_at >= $month_start AND created_at < $month_end),
-    act AS (SELECT DISTINCT user_id FROM events WHERE user_id IN (SELECT id FROM cad) AND kind IN ('open','progress','complete')
-        AND created_at >= $month_start AND created_at < $month_end),
-    pushed AS (SELECT DISTINCT user_id, item_id FROM events WHERE user_id IN (SELECT id FROM cad) AND kind = 'impression'
-        AND created_at >= $month_start AND created_at < $month_end),
-    done AS (SELECT * FROM pushed p WHERE EXISTS (SELECT 1 FROM events e WHERE e.user_id = p.user_id AND e.item_id = p.item_id
-        AND e.kind = 'complete' AND e.created_at < $month_end))
+    WITH cad AS (SELECT id FROM users WHERE role = 'cadre' AND disabled = 0 AND unit_id = $1),
+    firsts AS (SELECT a.user_id, coalesce(qq.item_id, -qq.id) AS quiz, a.created_at, a.correct
+        FROM answers a JOIN questions qq ON qq.id = a.question_id
+        WHERE a.user_id IN (SELECT id FROM cad) AND NOT EXISTS (SELECT 1 FROM answers b
+            WHERE b.user_id = a.user_id AND b.question_id = a.question_id
+            AND (b.created_at < a.created_at OR (b.created_at = a.created_at AND b.id < a.id)))),
+    quiz AS (SELECT user_id, quiz, min(created_at) AS at FROM firsts GROUP BY user_id, quiz),
+    ans AS (SELECT f.correct FROM firsts f JOIN quiz z ON z.user_id = f.user_id AND z.quiz = f.quiz
+        WHERE z.at >= $month_start AND z.at < $month_end),
+    act AS (SELECT DISTINCT user_id FROM (SELECT user_id, created_at FROM events WHERE kind != 'impression'
+            UNION ALL SELECT user_id, created_at FROM answers)
+        WHERE user_id IN (SELECT id FROM cad) AND created_at >= $month_start AND created_at < $month_end),
+    shown AS (SELECT user_id, item_id, min(created_at) AS at FROM events
+        WHERE kind = 'impression' AND user_id IN (SELECT id FROM cad) GROUP BY user_id, item_id),
+    pushed AS (SELECT * FROM shown WHERE at >= $month_start AND at < $month_end),
+    done AS (SELECT * FROM pushed p WHERE EXISTS (SELECT 1 FROM events e WHERE e.user_id = p.user_id
+        AND e.item_id = p.item_id AND e.kind = 'complete' AND e.created_at >= p.at AND e.created_at < $month_end))
     SELECT (SELECT 100.0 * sum(correct) / count(*) FROM ans),
         100.0 * ((SELECT count(*) FROM act) * 1.0 / (SELECT count(*) FROM cad) + (SELECT count(*) FROM done) * 1.0 / (SELECT count(*) FROM pushed)) / 2,
         coalesce((SELECT score FROM evaluation_scores WHERE unit_id = $1 AND component = 'behaviour' AND period = '$period'),
@@ -179,11 +195,24 @@ expect_json_error "a weight above 100" 400 bad_field
 check_scores "50 20 20 10" "admin's weights"
 
 # --- per cadre, trend
+request GET "/api/supervisor/evaluation/people?unit=$city&period=$period" "${AUTH[@]}"
+person() { jq -c --argjson u "$1" ".people[] | select(.user_id == \$u) | $2" <<<"$BODY"; }
+expect_eq "c31: the first answer counts, not the second" "$(person "$c31" '[.details.answers, .details.correct, .components.knowledge]')" '[1,0,0]'
+expect_eq "c12: a dismiss is taking part" "$(person "$c12" '.details.active')" 1
+expect_eq "c11: the pair first shown last month is not this month's" "$(person "$c11" '.details.pushed')" \
+    "$(q "SELECT count(DISTINCT item_id) - 1 FROM events WHERE user_id = $c11 AND kind = 'impression'")"
+expect_eq "c11: completed what was pushed" "$(person "$c11" '.details.completed')" 1
+request GET "/api/supervisor/evaluation?unit=$city&period=$period" "${AUTH[@]}"
+expect_eq "the city's figures are the sums of its cadres'" \
+    "$(jq -c '.unit.details | [.cadres, .active, .pushed, .completed, .answers, .correct]' <<<"$BODY")" \
+    "$(request GET "/api/supervisor/evaluation/people?unit=$city&period=$period" "${AUTH[@]}";
+       jq -c '[.people | length, (map(.details.active) | add), (map(.details.pushed) | add),
+               (map(.details.completed) | add), (map(.details.answers) | add), (map(.details.correct) | add)]' <<<"$BODY")"
 request GET "/api/supervisor/evaluation/people?unit=$e2&period=$period" "${AUTH[@]}"
 expect_eq "people of E2" "$(jq -c '[.people[].user_id] | sort' <<<"$BODY")" "$(jq -cn "[$c21,$c22] | sort")"
 expect_eq "c21: own behaviour entry, no feedback of their own" \
     "$(jq -c --argjson u "$c21" '.people[] | select(.user_id == $u) | [.components.behaviour, .components.feedback, .components.knowledge, .score]' <<<"$BODY")" '[60,null,100,null]'
-expect_eq "people view audited" "$(q "SELECT count(*) FROM audit_log WHERE action = 'evaluation.people'")" 1
+expect_eq "people views audited" "$(q "SELECT count(*) FROM audit_log WHERE action = 'evaluation.people'")" 3
 request GET "/api/supervisor/evaluation/trend?unit=$e1&to=$period" "${AUTH[@]}"
 expect_eq "trend: six months" "$(jq '.periods | length' <<<"$BODY")" 6
 expect_eq "trend: ends with this month" "$(jq -r '.periods[-1].period' <<<"$BODY")" "$period"
