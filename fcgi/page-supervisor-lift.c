@@ -28,19 +28,25 @@ const struct param_spec supervisor_lift_params[] = {
 	{ NULL, 0, 0, 0, 0 },
 };
 
-/* Per cadre and day first shown: pairs pushed and completed by 'to' (?4 the end of 'to'). */
+/*
+ * Each pair first shown in the period: its cadre, their arm and group, the
+ * day, and whether it was completed by 'to' (?4 the end of 'to'). In the
+ * order of users_by_role_unit, so each cadre's pairs come together without
+ * a sort (summing them here instead of a GROUP BY halves the time: no
+ * temporary b-tree of a million groups).
+ */
 static const char sql_lift[] =
 	"WITH RECURSIVE tree(id, top) AS (SELECT id, id FROM units"
 	"   WHERE CASE WHEN ?1 = 0 THEN parent_id IS NULL ELSE id = ?1 END"
 	" UNION SELECT u.id, CASE WHEN t.id = ?1 THEN u.id ELSE t.top END"
 	"   FROM units u JOIN tree t ON u.parent_id = t.id)"
-	" SELECT u.id, coalesce(a.arm, ''), t.top, (p.shown_at + 28800) / 86400, count(*),"
-	"   sum(p.done_at IS NOT NULL AND p.done_at < ?4)"
+	" SELECT u.id, coalesce(a.arm, ''), t.top, (p.shown_at + 28800) / 86400,"
+	"   p.done_at IS NOT NULL AND p.done_at < ?4"
 	" FROM tree t JOIN users u ON u.role = 'cadre' AND u.unit_id = t.id"
 	" JOIN pushes p ON p.user_id = u.id LEFT JOIN arms a ON a.user_id = u.id"
 	" WHERE u.disabled = 0 AND (?2 IS NULL OR u.category = ?2)"
 	"   AND p.shown_at >= ?3 AND p.shown_at < ?4"
-	" GROUP BY u.id, 4 ORDER BY u.id";
+	" ORDER BY u.unit_id, u.id";
 
 enum { ARM_P, ARM_C };
 
@@ -146,7 +152,7 @@ lift_collect(sqlite3 *db, const struct sv_query *q, struct lift_state *st, struc
 	sqlite3_bind_int64(stmt, 4, sv_day_start(q->to_day + 1));
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(stmt, 0), day = sqlite3_column_int64(stmt, 3);
-		int64_t p = sqlite3_column_int64(stmt, 4), c = sqlite3_column_int64(stmt, 5);
+		int64_t p = 1, c = sqlite3_column_int64(stmt, 4);
 		const char *arm = (const char *)sqlite3_column_text(stmt, 1);
 		int m = lift_month_index(st, day);
 

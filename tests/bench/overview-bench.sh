@@ -18,7 +18,8 @@
 # 2. Starts the stack (nginx/run-dev.sh, BENCH_WORKERS, default 2), signs in
 #    through nginx, warms up, then times BENCH_CALLS (20) calls of the
 #    overview of the whole tree for this year to date, and the same with a
-#    category and with a one-month period; then the evaluation board of
+#    category and with a one-month period; the lift of the personalised
+#    feed over the control arm for the whole tree; then the evaluation board of
 #    every unit for last month, its six-month trend, and the per-cadre
 #    evaluation of one unit of 1,000 cadres.
 # 3. Prints the median and p99 (the slowest of 20) wall times, the CPU the
@@ -131,6 +132,7 @@ bench "whole tree, grassroots cadres" "/api/supervisor/overview?category=grassro
 bench "whole tree, one month's middle" "/api/supervisor/overview?from=$(date +%Y-%m)-03&to=$(date +%Y-%m)-17"
 last_month=$(TZ=UTC-8 date -d "$(TZ=UTC-8 date +%Y-%m)-01 -1 month" +%Y-%m)
 unit=$(sqlite3 "$db" "SELECT min(id) FROM units WHERE parent_id IS NULL")
+bench "lift, whole tree, year to date" /api/supervisor/lift
 bench "evaluation board, every unit" "/api/supervisor/evaluation?period=$last_month"
 bench "evaluation trend, six months" "/api/supervisor/evaluation/trend?to=$last_month"
 bench "evaluation of one unit's cadres" "/api/supervisor/evaluation/people?unit=$unit&period=$last_month"
