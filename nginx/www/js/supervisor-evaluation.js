@@ -62,7 +62,7 @@ function showSelf(reply) {
 }
 
 function detailText(code, d) {
-  if (code === 'knowledge') return d.answers ? `答题 ${d.answers} 次，答对 ${d.correct} 次` : '本月无人答题';
+  if (code === 'knowledge') return d.answers ? `本月首次作答 ${d.answers} 题，答对 ${d.correct} 题` : '本月无首次作答的测验';
   if (code === 'data') {
     return d.cadres ? `参与率 ${numberText((d.participation || 0) * 100, 1)}%，推送完成率 ${d.completion === null ? '—' : `${numberText(d.completion * 100, 1)}%`}` : '无干部';
   }
