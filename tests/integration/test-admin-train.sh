@@ -82,9 +82,12 @@ for _ in $(seq 1 100); do
     sleep 0.1
 done
 expect_eq "health serves the promoted model" "$served" "$version"
+# Health proves one worker has it; each worker looks again within 500 ms of its last look.
 login demo-cadre
-request GET /api/feed "${AUTH[@]}"
-expect_eq "the feed names the model" "$(jq -r .model_version <<<"$BODY")" "$version"
+feed_model() { request GET /api/feed "${AUTH[@]}"; jq -r .model_version <<<"$BODY"; }
+expect_eventually "the feed names the model" "$version" feed_model
+sleep 0.6
+expect_eq "every worker's feed names it" "$(for _ in 1 2 3 4 5 6; do feed_model; done | sort -u)" "$version"
 
 # While a trainer holds the lock, another run is refused.
 login demo-admin
