@@ -28,6 +28,7 @@ set -euo pipefail
 
 build=$(cd "${1:-.}" && pwd)
 here=$(cd "$(dirname "$0")/../.." && pwd)
+. "$here/tests/bench/workers.sh"
 dir=${BENCH_DIR:-/tmp/qf-feed-bench}
 workers=${BENCH_WORKERS:-2}
 seconds=${BENCH_SECONDS:-30}
@@ -114,23 +115,12 @@ start_stack() {
 # (peak), and VmRSS split into RssAnon (the worker's own) and RssFile (pages of files it
 # maps - the model, libraries - shared with every other worker and the page cache).
 worker_memory() {
-    local server pid
-    server=$(pgrep -P "$stack_pid" -f -- '--socket' | head -1)
-    for pid in $(pgrep -P "$server"); do
+    local pid
+    for pid in $(stack_workers "$stack_pid"); do
         awk -v pid="$pid" '/^(VmRSS|VmHWM|RssAnon|RssFile):/ {v[$1] = $2}
             END {printf "  worker %s: VmRSS %s kB (RssAnon %s kB, RssFile %s kB), VmHWM %s kB\n",
                 pid, v["VmRSS:"], v["RssAnon:"], v["RssFile:"], v["VmHWM:"]}' "/proc/$pid/status"
     done
-}
-
-# worker_cpu_ticks: the CPU time (user + system, in clock ticks) the workers have used so far.
-worker_cpu_ticks() {
-    local server pid total=0
-    server=$(pgrep -P "$stack_pid" -f -- '--socket' | head -1)
-    for pid in $(pgrep -P "$server"); do
-        total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
-    done
-    echo "$total"
 }
 
 # cpu_per_request TICKS REPORT: microseconds of worker CPU per request answered.
@@ -157,9 +147,9 @@ status=$(curl -s -o "$dir/feed-sample.json" -w '%{http_code}' -b "qf_session=$to
     "http://127.0.0.1:$port_app/api/feed?limit=10")
 [ "$status" = 200 ] || { echo "GET /api/feed answered $status: $(cat "$dir/feed-sample.json")" >&2; exit 1; }
 echo "qingfeng: warm-up feed OK ($(grep -o '"id"' "$dir/feed-sample.json" | wc -l) entries)"
-ticks=$(worker_cpu_ticks)
+ticks=$(workers_cpu_ticks "$stack_pid")
 run_wrk app "$port_app"
-app_cpu=$(cpu_per_request $(($(worker_cpu_ticks) - ticks)) "$dir/app.wrk")
+app_cpu=$(cpu_per_request $(($(workers_cpu_ticks "$stack_pid") - ticks)) "$dir/app.wrk")
 app_memory=$(worker_memory)
 stop_stack
 
@@ -167,9 +157,9 @@ stop_stack
 mkdir -p "$dir/trivial-bin"
 ln -sf "$build/tests/bench/trivial-fcgi" "$dir/trivial-bin/qingfeng-fcgi"
 start_stack "$dir/trivial-bin" "$dir/state-trivial" "$port_trivial"
-ticks=$(worker_cpu_ticks)
+ticks=$(workers_cpu_ticks "$stack_pid")
 run_wrk trivial "$port_trivial"
-trivial_cpu=$(cpu_per_request $(($(worker_cpu_ticks) - ticks)) "$dir/trivial.wrk")
+trivial_cpu=$(cpu_per_request $(($(workers_cpu_ticks "$stack_pid") - ticks)) "$dir/trivial.wrk")
 trivial_memory=$(worker_memory)
 stop_stack
 

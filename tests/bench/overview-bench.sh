@@ -33,6 +33,7 @@ set -euo pipefail
 
 build=$(cd "${1:-.}" && pwd)
 here=$(cd "$(dirname "$0")/../.." && pwd)
+. "$here/tests/bench/workers.sh"
 dir=${BENCH_DIR:-/tmp/qf-overview-bench}
 workers=${BENCH_WORKERS:-2}
 calls=${BENCH_CALLS:-20}
@@ -97,13 +98,7 @@ curl -s -c "$cookies" -H 'Content-Type: application/json' \
 
 # The CPU time (ms) the app's workers have used so far.
 workers_cpu() {
-    local server pid total=0 ticks
-    server=$(pgrep -P "$stack_pid" -f -- '--socket' | head -1)
-    for pid in $(pgrep -P "$server"); do
-        ticks=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-        total=$((total + ticks))
-    done
-    echo $((total * 1000 / $(getconf CLK_TCK)))
+    echo $(($(workers_cpu_ticks "$stack_pid") * 1000 / $(getconf CLK_TCK)))
 }
 
 # bench NAME PATH: warm up, then $calls timed calls; prints median, p99 and CPU per call.
